@@ -1,0 +1,628 @@
+//! The evaluator (POLICY.md §5–§6): selects the policies that govern an agent, finds
+//! each one's first matching rule, combines the answers, and applies delegation.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::agent::Agent;
+use crate::condition::facts::{Fact, Facts, Overlay};
+use crate::condition::{Env, Truth};
+use crate::decision::{Decision, Effect, Mode, rules};
+use crate::delegation;
+use crate::explain::{Explainer, Explanation, Quiet, RuleOutcome, Trace};
+use crate::index::Candidate;
+use crate::policy::{Diagnostic, LoadError, Policy, PolicySet, Rule, Source};
+use crate::rate_limit::RateLimiter;
+use crate::time::Timestamp;
+use crate::zone::{self, ZoneProvider};
+
+/// Engine settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineOptions {
+    pub mode: Mode,
+    /// The longest delegation chain, in hops from the root (default 5).
+    pub max_delegation_depth: u32,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            mode: Mode::Enforce,
+            max_delegation_depth: 5,
+        }
+    }
+}
+
+/// A check: who does what, with which facts, when.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub agent: &'a Agent,
+    pub action: &'a str,
+    pub context: &'a dyn Facts,
+    pub resource: Option<&'a str>,
+    pub now: Timestamp,
+    /// The delegators above `agent`, root first (empty when acting on its own).
+    pub chain: &'a [Agent],
+    pub trace_id: Option<&'a Arc<str>>,
+}
+
+impl<'a> Request<'a> {
+    /// A check of `action` by `agent` at `now`, with no context, resource or chain.
+    pub fn new(agent: &'a Agent, action: &'a str, now: Timestamp) -> Self {
+        Request {
+            agent,
+            action,
+            context: &(),
+            resource: None,
+            now,
+            chain: &[],
+            trace_id: None,
+        }
+    }
+
+    pub fn context(self, context: &'a dyn Facts) -> Self {
+        Request { context, ..self }
+    }
+
+    pub fn resource(self, resource: &'a str) -> Self {
+        Request {
+            resource: Some(resource),
+            ..self
+        }
+    }
+
+    pub fn chain(self, chain: &'a [Agent]) -> Self {
+        Request { chain, ..self }
+    }
+
+    pub fn trace_id(self, trace_id: &'a Arc<str>) -> Self {
+        Request {
+            trace_id: Some(trace_id),
+            ..self
+        }
+    }
+}
+
+/// A handoff from `from` to `to`; `chain` holds the delegators above `from`, root first.
+#[derive(Clone, Copy)]
+pub struct HandoffRequest<'a> {
+    pub from: &'a Agent,
+    pub to: &'a Agent,
+    pub chain: &'a [Agent],
+    pub context: &'a dyn Facts,
+    pub now: Timestamp,
+    pub trace_id: Option<&'a Arc<str>>,
+}
+
+/// A handoff decision and the chain the delegate carries into its own checks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handoff {
+    pub decision: Decision,
+    /// The old chain with the delegator appended, root first.
+    pub chain: Vec<Agent>,
+}
+
+/// Loaded policies plus the state checks share (rate-limit budgets). Cheap to check
+/// from many threads at once; loading needs `&mut`.
+pub struct Engine {
+    set: Arc<PolicySet>,
+    options: EngineOptions,
+    zones: Arc<dyn ZoneProvider>,
+    limiter: Mutex<RateLimiter>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(EngineOptions::default())
+    }
+}
+
+/// The result of evaluation before it becomes a [`Decision`].
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    effect: Effect,
+    policy: Option<Arc<str>>,
+    rule: Option<Arc<str>>,
+    reason: Arc<str>,
+}
+
+impl Outcome {
+    pub(crate) fn deny(policy: Option<Arc<str>>, rule: &str, reason: String) -> Outcome {
+        Outcome {
+            effect: Effect::Deny,
+            policy,
+            rule: Some(Arc::from(rule)),
+            reason: Arc::from(reason),
+        }
+    }
+}
+
+/// One policy's answer: its first matching rule.
+struct Answer<'s> {
+    policy: &'s Policy,
+    rule: &'s Rule,
+    effect: Effect,
+    /// Set when the reason differs from the rule's own (fail-closed, rate limit).
+    reason: Option<String>,
+    /// A rate-limited allow whose budget is spent if the final decision is allow.
+    spends: bool,
+}
+
+/// The answers gathered so far, first in load order for each effect.
+#[derive(Default)]
+struct Answers<'s> {
+    deny: Option<Answer<'s>>,
+    approval: Option<Answer<'s>>,
+    allow: Option<Answer<'s>>,
+    spend: Vec<(&'s Policy, &'s Rule)>,
+}
+
+impl<'s> Answers<'s> {
+    fn add(&mut self, a: Answer<'s>) {
+        if a.spends {
+            self.spend.push((a.policy, a.rule));
+        }
+        let slot = match a.effect {
+            Effect::Deny => &mut self.deny,
+            Effect::RequireApproval => &mut self.approval,
+            Effect::Allow => &mut self.allow,
+        };
+        if slot.is_none() {
+            *slot = Some(a);
+        }
+    }
+
+    fn strongest(self) -> Option<Answer<'s>> {
+        self.deny.or(self.approval).or(self.allow)
+    }
+}
+
+enum RuleResult<'s> {
+    NoMatch,
+    Answer(Answer<'s>),
+    Failed(Outcome),
+}
+
+/// Access to the rate limiter, locked on first use and held to the end of the check
+/// so that the budget read and the spend cannot interleave with another thread.
+struct Gate<'e> {
+    limiter: &'e Mutex<RateLimiter>,
+    guard: Option<MutexGuard<'e, RateLimiter>>,
+}
+
+impl<'e> Gate<'e> {
+    fn get(&mut self) -> &mut RateLimiter {
+        self.guard
+            .get_or_insert_with(|| self.limiter.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Engine {
+    /// An engine with no policies (every check is denied until some are loaded).
+    pub fn new(options: EngineOptions) -> Engine {
+        Engine {
+            set: Arc::new(PolicySet::default()),
+            options,
+            zones: zone::default_provider(),
+            limiter: Mutex::new(RateLimiter::default()),
+        }
+    }
+
+    /// Uses `zones` to resolve IANA time-zone names in policies loaded from now on.
+    pub fn with_zones(mut self, zones: Arc<dyn ZoneProvider>) -> Engine {
+        self.zones = zones;
+        self
+    }
+
+    /// The settings.
+    pub fn options(&self) -> EngineOptions {
+        self.options
+    }
+
+    /// Changes the mode for later checks.
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.options.mode = mode;
+    }
+
+    /// The policies in force.
+    pub fn policies(&self) -> &PolicySet {
+        &self.set
+    }
+
+    /// Replaces every policy with those in `sources`, or changes nothing if any has an
+    /// error. Returns the warnings of the new set.
+    pub fn load(&mut self, sources: &[Source<'_>]) -> Result<&[Diagnostic], LoadError> {
+        let set = PolicySet::parse(sources, &*self.zones)?;
+        self.replace(set);
+        Ok(self.set.warnings())
+    }
+
+    /// Puts `set` in force. Rate-limit budgets carry over by policy and rule name.
+    pub fn replace(&mut self, set: PolicySet) {
+        self.set = Arc::new(set);
+    }
+
+    /// The zone provider that `load` uses.
+    pub fn zones(&self) -> &dyn ZoneProvider {
+        &*self.zones
+    }
+
+    /// Decides a check, spending rate-limit budget if it is allowed.
+    pub fn check(&self, req: &Request<'_>) -> Decision {
+        let outcome = self.decide(req, req.context, &mut Quiet, true);
+        self.decision(
+            outcome,
+            req.agent,
+            req.action.to_owned(),
+            req.now,
+            req.trace_id,
+        )
+    }
+
+    /// Decides a check like [`Engine::check`] and records how; spends no budget.
+    pub fn explain(&self, req: &Request<'_>) -> (Decision, Explanation) {
+        let mut explainer = Explainer::default();
+        let outcome = self.decide(req, req.context, &mut explainer, false);
+        let decision = self.decision(
+            outcome,
+            req.agent,
+            req.action.to_owned(),
+            req.now,
+            req.trace_id,
+        );
+        (decision, explainer.explanation)
+    }
+
+    /// Decides a handoff (POLICY.md §6).
+    pub fn check_handoff(&self, req: &HandoffRequest<'_>) -> Handoff {
+        self.handoff(req, &mut Quiet, true)
+    }
+
+    /// Decides a handoff like [`Engine::check_handoff`] and records how; spends no budget.
+    pub fn explain_handoff(&self, req: &HandoffRequest<'_>) -> (Handoff, Explanation) {
+        let mut explainer = Explainer::default();
+        let handoff = self.handoff(req, &mut explainer, false);
+        (handoff, explainer.explanation)
+    }
+
+    fn handoff<T: Trace>(&self, req: &HandoffRequest<'_>, trace: &mut T, spend: bool) -> Handoff {
+        let action = format!("handoff:{}", req.to.name);
+        let mut after: Vec<&Agent> = req.chain.iter().collect();
+        after.push(req.from);
+        let depth = after.len() as f64;
+        let fields = [
+            ("from_agent", Fact::Str((&*req.from.name).into())),
+            ("to_agent", Fact::Str((&*req.to.name).into())),
+            ("depth", Fact::Number(depth)),
+        ];
+        let facts = Overlay {
+            base: req.context,
+            fields: &fields,
+        };
+        let check = Request {
+            agent: req.from,
+            action: &action,
+            context: req.context,
+            resource: None,
+            now: req.now,
+            chain: req.chain,
+            trace_id: req.trace_id,
+        };
+        let outcome = match delegation::check_handoff_chain(
+            &self.set,
+            &after,
+            req.to,
+            self.options.max_delegation_depth,
+            trace,
+        ) {
+            Some(deny) => deny,
+            None => self.decide(&check, &facts, trace, spend),
+        };
+        let mut chain: Vec<Agent> = req.chain.to_vec();
+        chain.push(req.from.clone());
+        Handoff {
+            decision: self.decision(outcome, req.from, action, req.now, req.trace_id),
+            chain,
+        }
+    }
+
+    fn decision(
+        &self,
+        o: Outcome,
+        agent: &Agent,
+        action: String,
+        now: Timestamp,
+        trace_id: Option<&Arc<str>>,
+    ) -> Decision {
+        let mut d = Decision {
+            allowed: false,
+            decision: o.effect,
+            action,
+            agent_id: agent.id.clone(),
+            policy: o.policy,
+            rule: o.rule,
+            reason: o.reason,
+            trace_id: trace_id.cloned().unwrap_or_else(|| Arc::from("")),
+            timestamp: now,
+            mode: self.options.mode,
+            enforced: true,
+        };
+        d.apply_mode(self.options.mode);
+        d
+    }
+
+    /// Delegation first (the chain's length and ceilings), then the agent's policies.
+    fn decide<T: Trace>(
+        &self,
+        req: &Request<'_>,
+        facts: &dyn Facts,
+        trace: &mut T,
+        spend: bool,
+    ) -> Outcome {
+        if req.action.is_empty() {
+            return Outcome {
+                effect: Effect::Deny,
+                policy: None,
+                rule: None,
+                reason: Arc::from("invalid request: the action is empty"),
+            };
+        }
+        if !req.chain.is_empty() {
+            let limit = self.options.max_delegation_depth;
+            if let Some(deny) = delegation::check_length(req.chain.len(), limit, trace) {
+                return deny;
+            }
+            if let Some(deny) = delegation::check_ceilings(&self.set, req.chain, req.action, trace)
+            {
+                return deny;
+            }
+        }
+        self.own_policies(req, facts, trace, spend)
+    }
+
+    /// POLICY.md §5.1–§5.3 for the acting agent.
+    fn own_policies<T: Trace>(
+        &self,
+        req: &Request<'_>,
+        facts: &dyn Facts,
+        trace: &mut T,
+        spend: bool,
+    ) -> Outcome {
+        let set = &*self.set;
+        let applicable: Vec<bool> = set
+            .policies()
+            .iter()
+            .map(|p| p.applies_to.matches(req.agent))
+            .collect();
+        let env = Env {
+            agent: req.agent,
+            facts,
+            resource: req.resource,
+            now: req.now,
+        };
+        let mut gate = Gate {
+            limiter: &self.limiter,
+            guard: None,
+        };
+        let mut answers = Answers::default();
+        if T::DETAILED {
+            for (policy, &applies) in set.policies().iter().zip(&applicable) {
+                trace.policy(policy, applies, req.agent);
+                for rule in policy.rules.iter().filter(|_| applies) {
+                    match self.try_rule(policy, rule, false, req, &env, &mut gate, trace) {
+                        RuleResult::NoMatch => {}
+                        RuleResult::Answer(a) => {
+                            answers.add(a);
+                            break;
+                        }
+                        RuleResult::Failed(o) => return o,
+                    }
+                }
+            }
+        } else {
+            let mut candidates: Vec<Candidate> = Vec::new();
+            set.index().candidates(req.action, &mut candidates);
+            let mut answered: Option<usize> = None;
+            for c in &candidates {
+                let Some((p, policy, rule)) = set.rule(c.rule) else {
+                    continue;
+                };
+                if !applicable.get(p).copied().unwrap_or(false) || answered == Some(p) {
+                    continue;
+                }
+                match self.try_rule(policy, rule, c.confirmed, req, &env, &mut gate, trace) {
+                    RuleResult::NoMatch => {}
+                    RuleResult::Answer(a) => {
+                        answered = Some(p);
+                        let deny = a.effect == Effect::Deny;
+                        answers.add(a);
+                        // Candidates come in load order: the first deny is final.
+                        if deny {
+                            break;
+                        }
+                    }
+                    RuleResult::Failed(o) => return o,
+                }
+            }
+        }
+        if !applicable.contains(&true) {
+            let reason = format!("no policy applies to agent {}", req.agent.id);
+            return Outcome {
+                effect: Effect::Deny,
+                policy: None,
+                rule: None,
+                reason: Arc::from(reason),
+            };
+        }
+        let spent = std::mem::take(&mut answers.spend);
+        let outcome = match answers.strongest() {
+            Some(a) => Outcome {
+                effect: a.effect,
+                policy: Some(a.policy.name.clone()),
+                rule: Some(a.rule.name.clone()),
+                reason: a.reason.map_or_else(|| a.rule.reason.clone(), Arc::from),
+            },
+            None => default_outcome(set, &applicable, req.action),
+        };
+        if spend && outcome.effect == Effect::Allow {
+            let agent = &req.agent.id;
+            for (policy, rule) in spent {
+                gate.get().spend((&policy.name, &rule.name), agent, req.now);
+            }
+        }
+        outcome
+    }
+
+    /// Tries one rule; `confirmed` when the index already matched its action exactly.
+    #[allow(clippy::too_many_arguments)]
+    fn try_rule<'s, T: Trace>(
+        &self,
+        policy: &'s Policy,
+        rule: &'s Rule,
+        confirmed: bool,
+        req: &Request<'_>,
+        env: &Env<'_>,
+        gate: &mut Gate<'_>,
+        trace: &mut T,
+    ) -> RuleResult<'s> {
+        let matched = if confirmed {
+            rule.actions
+                .iter()
+                .find(|p| p.is_exact() && p.as_str() == req.action)
+        } else {
+            rule.matches_action(req.action)
+        };
+        trace.rule(rule, matched);
+        if matched.is_none() {
+            return RuleResult::NoMatch;
+        }
+        let mut truth = Truth::True;
+        let mut unknown = None;
+        for condition in &rule.conditions {
+            let t = match condition.eval(env, &policy.timezone, trace) {
+                Ok(t) => t,
+                Err(e) => {
+                    trace.rule_outcome(RuleOutcome::Error);
+                    let reason = format!(
+                        "internal error in rule {} of policy {}: {e}",
+                        rule.name, policy.name
+                    );
+                    return RuleResult::Failed(Outcome {
+                        effect: Effect::Deny,
+                        policy: Some(policy.name.clone()),
+                        rule: Some(rule.name.clone()),
+                        reason: Arc::from(reason),
+                    });
+                }
+            };
+            if t == Truth::Unknown && unknown.is_none() {
+                unknown = Some(condition);
+            }
+            truth = truth.and(t);
+            if truth == Truth::False && !T::DETAILED {
+                break;
+            }
+        }
+        let answer = |effect, reason, spends| {
+            RuleResult::Answer(Answer {
+                policy,
+                rule,
+                effect,
+                reason,
+                spends,
+            })
+        };
+        match (truth, rule.effect) {
+            (Truth::False, _) => {
+                trace.rule_outcome(RuleOutcome::ConditionsFalse);
+                RuleResult::NoMatch
+            }
+            (Truth::Unknown, Effect::Deny) => {
+                trace.rule_outcome(RuleOutcome::FailClosed);
+                let what = unknown.map_or_else(String::new, |c| unknown_input(c.subject(), env));
+                answer(
+                    Effect::Deny,
+                    Some(format!("{} (fail-closed: {what})", rule.reason)),
+                    false,
+                )
+            }
+            (Truth::Unknown, _) => {
+                trace.rule_outcome(RuleOutcome::ConditionsUnknown);
+                RuleResult::NoMatch
+            }
+            (Truth::True, effect) => match rule.rate_limit {
+                None => {
+                    trace.rule_outcome(RuleOutcome::Matched);
+                    answer(effect, None, false)
+                }
+                Some(limit) => {
+                    let key = (&policy.name, &rule.name);
+                    match gate.get().check(key, &req.agent.id, limit, req.now) {
+                        Ok(()) => {
+                            trace.rule_outcome(RuleOutcome::Matched);
+                            answer(effect, None, effect == Effect::Allow)
+                        }
+                        Err(exceeded) => {
+                            trace.rule_outcome(RuleOutcome::RateLimited);
+                            answer(Effect::Deny, Some(exceeded.reason(&rule.name)), false)
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Says what was unknown about an input: `context.amount is missing`.
+fn unknown_input(subject: String, env: &Env<'_>) -> String {
+    let value = match subject
+        .strip_prefix("context.")
+        .and_then(crate::condition::facts::FieldPath::parse)
+    {
+        Some(path) => env.facts.get(&path).to_string(),
+        None if subject == "resource" => match env.resource {
+            Some(r) => format!("{r:?}"),
+            None => "missing".into(),
+        },
+        None => "unknown".into(),
+    };
+    match value.as_str() {
+        "missing" => format!("{subject} is missing"),
+        "null" => format!("{subject} is null"),
+        _ => format!("{subject} is {value}, which cannot be compared"),
+    }
+}
+
+/// No rule matched anywhere: deny if any applicable policy defaults to deny.
+fn default_outcome(set: &PolicySet, applicable: &[bool], action: &str) -> Outcome {
+    let mut governing = set
+        .policies()
+        .iter()
+        .zip(applicable)
+        .filter(|(_, a)| **a)
+        .map(|(p, _)| p);
+    let first_deny = governing.clone().find(|p| p.default_effect == Effect::Deny);
+    let (effect, policy, reason) = match first_deny {
+        Some(p) => (
+            Effect::Deny,
+            p,
+            format!(
+                "no rule matched '{action}'; the default effect of policy {} is deny",
+                p.name
+            ),
+        ),
+        None => match governing.next() {
+            Some(p) => (
+                Effect::Allow,
+                p,
+                format!("no rule matched '{action}'; every applicable policy defaults to allow"),
+            ),
+            None => return Outcome::deny(None, rules::DEFAULT_EFFECT, "no policy applies".into()),
+        },
+    };
+    Outcome {
+        effect,
+        policy: Some(policy.name.clone()),
+        rule: Some(Arc::from(rules::DEFAULT_EFFECT)),
+        reason: Arc::from(reason),
+    }
+}

@@ -1,0 +1,148 @@
+//! Rate-limit budgets: sliding windows of allowed calls per (agent, policy, rule),
+//! driven by each check's `now` so that replays and tests are deterministic.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::policy::RateLimit;
+use crate::time::Timestamp;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 3_600_000;
+
+/// Which window ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exceeded {
+    PerMinute(u32),
+    PerHour(u32),
+}
+
+impl Exceeded {
+    /// `rate limit exceeded: N per minute (rule R)`.
+    pub fn reason(self, rule: &str) -> String {
+        let (n, unit) = match self {
+            Exceeded::PerMinute(n) => (n, "minute"),
+            Exceeded::PerHour(n) => (n, "hour"),
+        };
+        format!("rate limit exceeded: {n} per {unit} (rule {rule})")
+    }
+}
+
+/// (policy name, rule name).
+type RuleKey = (Arc<str>, Arc<str>);
+
+/// The budgets of one engine. Keys use names, so budgets survive a policy reload.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: FxHashMap<RuleKey, FxHashMap<Arc<str>, Window>>,
+    since_sweep: u32,
+}
+
+/// The instants of the calls spent in the last hour, oldest first.
+#[derive(Debug, Default)]
+struct Window(VecDeque<i64>);
+
+impl Window {
+    /// Calls in `(now - span, now]`.
+    fn count(&self, now: i64, span: i64) -> u32 {
+        let after = self.0.partition_point(|&t| t <= now - span);
+        let upto = self.0.partition_point(|&t| t <= now);
+        u32::try_from(upto.saturating_sub(after)).unwrap_or(u32::MAX)
+    }
+}
+
+impl RateLimiter {
+    /// Whether a call at `now` fits the budget; spends nothing.
+    pub fn check(
+        &self,
+        key: (&Arc<str>, &Arc<str>),
+        agent: &str,
+        limit: RateLimit,
+        now: Timestamp,
+    ) -> Result<(), Exceeded> {
+        let window = self
+            .windows
+            .get(&(key.0.clone(), key.1.clone()))
+            .and_then(|agents| agents.get(agent));
+        let count = |span| window.map_or(0, |w| w.count(now.millis(), span));
+        if let Some(n) = limit.per_minute {
+            if count(MINUTE) >= n {
+                return Err(Exceeded::PerMinute(n));
+            }
+        }
+        if let Some(n) = limit.per_hour {
+            if count(HOUR) >= n {
+                return Err(Exceeded::PerHour(n));
+            }
+        }
+        Ok(())
+    }
+
+    /// Spends one call at `now`.
+    pub fn spend(&mut self, key: (&Arc<str>, &Arc<str>), agent: &Arc<str>, now: Timestamp) {
+        let now = now.millis();
+        let window = self
+            .windows
+            .entry((key.0.clone(), key.1.clone()))
+            .or_default()
+            .entry(agent.clone())
+            .or_default();
+        let at = window.0.partition_point(|&t| t <= now);
+        window.0.insert(at, now);
+        let newest = window.0.back().copied().unwrap_or(now);
+        while window.0.front().is_some_and(|&t| t <= newest - HOUR) {
+            window.0.pop_front();
+        }
+        self.since_sweep += 1;
+        if self.since_sweep >= 4096 {
+            self.sweep(newest);
+        }
+    }
+
+    /// Drops windows with nothing left in the last hour.
+    fn sweep(&mut self, now: i64) {
+        self.since_sweep = 0;
+        for agents in self.windows.values_mut() {
+            agents.retain(|_, w| w.0.back().is_some_and(|&t| t > now - HOUR));
+        }
+        self.windows.retain(|_, agents| !agents.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_millis(s * 1000).unwrap()
+    }
+
+    #[test]
+    fn the_window_slides() {
+        let (p, r, a): (Arc<str>, Arc<str>, Arc<str>) = ("p".into(), "r".into(), "a".into());
+        let limit = RateLimit {
+            per_minute: Some(2),
+            per_hour: Some(3),
+        };
+        let mut rl = RateLimiter::default();
+        assert!(rl.check((&p, &r), &a, limit, at(0)).is_ok());
+        rl.spend((&p, &r), &a, at(0));
+        rl.spend((&p, &r), &a, at(30));
+        assert_eq!(
+            rl.check((&p, &r), &a, limit, at(59)),
+            Err(Exceeded::PerMinute(2))
+        );
+        // The call at 0 leaves the window (now - 60 s, now] at 60 s.
+        assert!(rl.check((&p, &r), &a, limit, at(60)).is_ok());
+        rl.spend((&p, &r), &a, at(60));
+        assert_eq!(
+            rl.check((&p, &r), &a, limit, at(200)),
+            Err(Exceeded::PerHour(3))
+        );
+        assert!(rl.check((&p, &r), &a, limit, at(3600)).is_ok());
+        // Another agent has its own budget.
+        assert!(rl.check((&p, &r), "b", limit, at(59)).is_ok());
+    }
+}
