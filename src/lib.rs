@@ -23,3 +23,5 @@ pub mod rate_limit;
 pub mod time;
 pub mod yaml;
 pub mod zone;
+pub mod audit;
+pub mod identity;

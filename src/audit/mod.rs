@@ -1,0 +1,1 @@
+//! The tamper-evident audit trail (POLICY.md §8).

@@ -1,0 +1,1 @@
+//! Agent identity tokens (POLICY.md §4).
