@@ -1,1 +1,114 @@
-fn main() {}
+//! Native benchmarks: a check against the seed policy, checks against growing rule
+//! sets (to show the index keeps cost flat), and loading a 1,000-rule policy.
+//! Results and the machine they ran on are recorded in BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use meshguard_policy::agent::{Agent, TrustTier};
+use meshguard_policy::engine::{Engine, Request};
+use meshguard_policy::policy::Source;
+use meshguard_policy::time::Timestamp;
+use serde_json::json;
+
+const SEED: &str = include_str!("../examples/policies/openai-support-agent.yaml");
+
+fn now() -> Timestamp {
+    Timestamp::parse_rfc3339("2026-11-26T10:00:00Z").unwrap_or(Timestamp::EPOCH)
+}
+
+fn support() -> Agent {
+    Agent::new("agent_support")
+        .with_name("Customer Support Agent")
+        .with_tier(TrustTier::Verified)
+        .with_tags(["openai", "support"])
+}
+
+fn engine(text: &str) -> Engine {
+    let mut e = Engine::default();
+    if let Err(err) = e.load(&[Source { name: "bench", text }]) {
+        panic!("bench policy must load: {err}");
+    }
+    e
+}
+
+/// `rules` rules over `min(rules, 1000)` distinct action literals, each rule with a
+/// condition, spread over ten policies, plus a few wildcard rules.
+fn many_rules(rules: usize) -> String {
+    let literals = rules.min(1000);
+    let policies = 10.min(rules);
+    let mut text = String::new();
+    for p in 0..policies {
+        text.push_str(&format!("---\nname: bench-{p}\nrules:\n"));
+        text.push_str("  - {effect: deny, actions: [\"*:delete\"], reason: no deletes}\n");
+        for r in (p..rules).step_by(policies) {
+            text.push_str(&format!(
+                "  - {{effect: allow, actions: [\"tool_{}:invoke\"], conditions: {{amount_max: {}}}}}\n",
+                r % literals,
+                r / literals * 10 + 5
+            ));
+        }
+    }
+    text
+}
+
+fn seed_policy(c: &mut Criterion) {
+    let e = engine(SEED);
+    let now = now();
+    let agent = support();
+    let big = json!({"amount": 150});
+    let small = json!({"amount": 50});
+    let mut g = c.benchmark_group("seed policy");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("write:refund 150 (deny)", |b| {
+        b.iter(|| e.check(black_box(&Request::new(&agent, "write:refund", now).context(&big))))
+    });
+    g.bench_function("write:refund 50 (allow)", |b| {
+        b.iter(|| e.check(black_box(&Request::new(&agent, "write:refund", now).context(&small))))
+    });
+    g.bench_function("read:customer_data (allow)", |b| {
+        b.iter(|| e.check(black_box(&Request::new(&agent, "read:customer_data", now))))
+    });
+    g.bench_function("write:email at 10:00 (allow)", |b| {
+        b.iter(|| e.check(black_box(&Request::new(&agent, "write:email", now))))
+    });
+    g.bench_function("explain write:refund 150", |b| {
+        b.iter(|| e.explain(black_box(&Request::new(&agent, "write:refund", now).context(&big))))
+    });
+    g.finish();
+}
+
+fn rule_count_curve(c: &mut Criterion) {
+    let now = now();
+    let agent = Agent::new("bench");
+    let ctx = json!({"amount": 40});
+    let mut g = c.benchmark_group("check vs rule count");
+    for rules in [10usize, 100, 1_000, 10_000] {
+        let e = engine(&many_rules(rules));
+        let action = format!("tool_{}:invoke", (rules.min(1000)) / 2);
+        g.bench_with_input(BenchmarkId::from_parameter(rules), &rules, |b, _| {
+            b.iter(|| e.check(black_box(&Request::new(&agent, &action, now).context(&ctx))))
+        });
+    }
+    g.finish();
+}
+
+fn loading(c: &mut Criterion) {
+    let mut text = String::from("name: thousand\nrules:\n");
+    for i in 0..1000 {
+        text.push_str(&format!(
+            "  - name: r{i}\n    effect: allow\n    actions: [\"svc_{i}:*\", \"tool_{i}:invoke\"]\n    conditions: {{amount_max: {i}, time_range: \"09:00-18:00\"}}\n"
+        ));
+    }
+    let mut g = c.benchmark_group("load");
+    g.bench_function("1,000-rule policy", |b| {
+        b.iter(|| {
+            let mut e = Engine::default();
+            e.load(black_box(&[Source { name: "thousand", text: &text }])).map(|w| w.len())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, seed_policy, rule_count_curve, loading);
+criterion_main!(benches);

@@ -3,13 +3,15 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use smallvec::SmallVec;
+
 use crate::agent::Agent;
 use crate::condition::facts::{Fact, Facts, Overlay};
 use crate::condition::{Env, Truth};
 use crate::decision::{Decision, Effect, Mode, rules};
 use crate::delegation;
 use crate::explain::{Explainer, Explanation, Quiet, RuleOutcome, Trace};
-use crate::index::Candidate;
+use crate::index::Candidates;
 use crate::policy::{Diagnostic, LoadError, Policy, PolicySet, Rule, Source};
 use crate::rate_limit::RateLimiter;
 use crate::time::Timestamp;
@@ -108,6 +110,8 @@ pub struct Engine {
     options: EngineOptions,
     zones: Arc<dyn ZoneProvider>,
     limiter: Mutex<RateLimiter>,
+    /// The trace id of requests that bring none.
+    no_trace: Arc<str>,
 }
 
 impl Default for Engine {
@@ -204,6 +208,7 @@ impl Engine {
             options,
             zones: zone::default_provider(),
             limiter: Mutex::new(RateLimiter::default()),
+            no_trace: Arc::from(""),
         }
     }
 
@@ -341,7 +346,7 @@ impl Engine {
             policy: o.policy,
             rule: o.rule,
             reason: o.reason,
-            trace_id: trace_id.cloned().unwrap_or_else(|| Arc::from("")),
+            trace_id: trace_id.unwrap_or(&self.no_trace).clone(),
             timestamp: now,
             mode: self.options.mode,
             enforced: true,
@@ -388,7 +393,7 @@ impl Engine {
         spend: bool,
     ) -> Outcome {
         let set = &*self.set;
-        let applicable: Vec<bool> = set
+        let applicable: SmallVec<[bool; 32]> = set
             .policies()
             .iter()
             .map(|p| p.applies_to.matches(req.agent))
@@ -419,7 +424,7 @@ impl Engine {
                 }
             }
         } else {
-            let mut candidates: Vec<Candidate> = Vec::new();
+            let mut candidates = Candidates::new();
             set.index().candidates(req.action, &mut candidates);
             let mut answered: Option<usize> = None;
             for c in &candidates {

@@ -7,11 +7,15 @@
 //! for every action. Trie hits are candidates only; the full pattern decides.
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::pattern::Pattern;
 
 /// A rule's position in the global (policy, rule) order.
 pub type RuleId = u32;
+
+/// Candidate lists, on the stack while they are short.
+pub type Candidates = SmallVec<[Candidate; 16]>;
 
 /// A candidate rule, and whether an exact pattern already matched it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,7 +54,7 @@ impl ActionIndex {
     }
 
     /// The candidate rules for `action`, sorted by rule id, each once.
-    pub fn candidates(&self, action: &str, out: &mut Vec<Candidate>) {
+    pub fn candidates(&self, action: &str, out: &mut Candidates) {
         out.clear();
         if let Some(rules) = self.exact.get(action) {
             out.extend(rules.iter().map(|&rule| Candidate {
@@ -160,7 +164,7 @@ mod tests {
     }
 
     fn candidates(ix: &ActionIndex, action: &str) -> Vec<RuleId> {
-        let mut out = Vec::new();
+        let mut out = Candidates::new();
         ix.candidates(action, &mut out);
         out.iter().map(|c| c.rule).collect()
     }
@@ -205,10 +209,10 @@ mod tests {
     #[test]
     fn exact_hits_are_confirmed() {
         let ix = index(&["read:x", "read:*"]);
-        let mut out = Vec::new();
+        let mut out = Candidates::new();
         ix.candidates("read:x", &mut out);
         assert_eq!(
-            out,
+            out.to_vec(),
             vec![
                 Candidate {
                     rule: 0,

@@ -159,7 +159,8 @@ enum FrameKind {
     Map {
         entries: Vec<Entry>,
         pending_key: Option<(String, Pos)>,
-        seen: FxHashSet<String>,
+        /// Keys seen, once the mapping is too large for a linear scan.
+        seen: Option<FxHashSet<String>>,
     },
 }
 
@@ -201,7 +202,7 @@ impl Builder {
                 let kind = FrameKind::Map {
                     entries: Vec::new(),
                     pending_key: None,
-                    seen: FxHashSet::default(),
+                    seen: None,
                 };
                 self.open(pos, anchor, tag.as_deref(), "map", kind)?;
             }
@@ -304,6 +305,7 @@ impl Builder {
     }
 
     fn key(&mut self, text: String, pos: Pos, tag: Option<&Tag>) -> Result<(), SyntaxError> {
+        const LINEAR_SCAN_MAX: usize = 16;
         if tag.is_some_and(|t| !(t.is_yaml_core_schema() && t.suffix == "str")) {
             return Err(SyntaxError {
                 pos,
@@ -311,13 +313,23 @@ impl Builder {
             });
         }
         if let Some(Frame {
-            kind: FrameKind::Map {
-                pending_key, seen, ..
-            },
+            kind:
+                FrameKind::Map {
+                    entries,
+                    pending_key,
+                    seen,
+                },
             ..
         }) = self.stack.last_mut()
         {
-            if !seen.insert(text.clone()) {
+            if seen.is_none() && entries.len() >= LINEAR_SCAN_MAX {
+                *seen = Some(entries.iter().map(|e| e.key.clone()).collect());
+            }
+            let duplicate = match seen {
+                Some(set) => !set.insert(text.clone()),
+                None => entries.iter().any(|e| e.key == text),
+            };
+            if duplicate {
                 return Err(SyntaxError {
                     pos,
                     message: format!("duplicate key '{text}'"),

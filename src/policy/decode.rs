@@ -591,10 +591,11 @@ impl<'a> Decoder<'a> {
             );
             return None;
         }
-        let mut rules = Vec::with_capacity(items.len());
+        let mut rules: Vec<Rule> = Vec::with_capacity(items.len());
+        let mut names: rustc_hash::FxHashMap<Arc<str>, usize> = rustc_hash::FxHashMap::default();
         for (i, item) in items.iter().enumerate() {
             if let Some(rule) = self.rule(item, &path.index(i), i, policy) {
-                if let Some(first) = rules.iter().position(|r: &Rule| r.name == rule.name) {
+                if let Some(first) = names.insert(rule.name.clone(), i) {
                     let message = format!(
                         "rule name '{}' is already used by rules[{first}]",
                         rule.name
