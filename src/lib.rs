@@ -10,12 +10,14 @@
 )]
 
 pub mod agent;
+pub mod audit;
 pub mod condition;
 pub mod conformance;
 pub mod decision;
 pub mod delegation;
 pub mod engine;
 pub mod explain;
+pub mod identity;
 pub mod index;
 pub mod pattern;
 pub mod policy;
@@ -23,5 +25,3 @@ pub mod rate_limit;
 pub mod time;
 pub mod yaml;
 pub mod zone;
-pub mod audit;
-pub mod identity;
