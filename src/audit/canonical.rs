@@ -1,0 +1,365 @@
+//! The canonical JSON form that entry hashes are computed over: RFC 8785 (JCS).
+//!
+//! Compact (no whitespace), object members sorted by key compared as UTF-16 code
+//! units, strings escaped exactly as ECMAScript's `JSON.stringify` escapes them, and
+//! floating-point numbers written the way ECMAScript's `Number.prototype.toString`
+//! writes them. The one extension: integers beyond ±2^53 (which JCS cannot carry) are
+//! written exactly in decimal. See the module docs of [`crate::audit`] for the rules in
+//! full.
+
+use std::fmt::{self, Write as _};
+
+use serde_json::{Map, Number, Value};
+
+use crate::time::Timestamp;
+
+/// The canonical form of `value`.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value);
+    out
+}
+
+/// Appends the canonical form of `value` to `out`.
+pub(crate) fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => write_object(out, map),
+    }
+}
+
+/// Appends an object with its members in UTF-16 key order.
+pub(crate) fn write_object(out: &mut String, map: &Map<String, Value>) {
+    out.push('{');
+    // `Map` iterates in byte (code point) order, which differs from UTF-16 order only
+    // between U+E000..=U+FFFF and the supplementary planes; both begin with a UTF-8
+    // lead byte of 0xEE or more, so only then is a re-sort needed.
+    if map.keys().any(|k| k.bytes().any(|b| b >= 0xEE)) {
+        let mut members: Vec<(&String, &Value)> = map.iter().collect();
+        members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        write_members(out, members);
+    } else {
+        write_members(out, map.iter());
+    }
+    out.push('}');
+}
+
+fn write_members<'a>(out: &mut String, members: impl IntoIterator<Item = (&'a String, &'a Value)>) {
+    for (i, (key, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, key);
+        out.push(':');
+        write_value(out, value);
+    }
+}
+
+/// Appends a quoted string, escaped as `JSON.stringify` does: `"` and `\` with a
+/// backslash, U+0008/9/A/C/D as `\b \t \n \f \r`, other controls below U+0020 as
+/// `\u00xx` (lower-case hex), everything else as itself.
+pub(crate) fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    if !s.bytes().any(needs_escape) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    let mut plain_from = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both ends are character boundaries.
+        out.push_str(s.get(plain_from..i).unwrap_or_default());
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            push_ascii(out, &[hex_digit(b >> 4), hex_digit(b & 0xf)]);
+        } else {
+            out.push_str(escape);
+        }
+        plain_from = i + 1;
+    }
+    out.push_str(s.get(plain_from..).unwrap_or_default());
+    out.push('"');
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// A lower-case hex digit, as ASCII.
+pub(crate) fn hex_digit(nibble: u8) -> u8 {
+    if nibble < 10 {
+        b'0' + nibble
+    } else {
+        b'a' + nibble - 10
+    }
+}
+
+fn write_number(out: &mut String, n: &Number) {
+    if let Some(u) = n.as_u64() {
+        push_uint(out, u, 1);
+    } else if let Some(i) = n.as_i64() {
+        if i < 0 {
+            out.push('-');
+        }
+        push_uint(out, i.unsigned_abs(), 1);
+    } else if let Some(f) = n.as_f64() {
+        write_f64(out, f);
+    }
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits (at most 20).
+pub(crate) fn push_uint(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut used = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        used += 1;
+        if n == 0 && used >= width {
+            break;
+        }
+    }
+    let start = digits.len() - used;
+    push_ascii(out, digits.get(start..).unwrap_or_default());
+}
+
+/// Appends bytes known to be ASCII.
+pub(crate) fn push_ascii(out: &mut String, ascii: &[u8]) {
+    out.push_str(std::str::from_utf8(ascii).unwrap_or_default());
+}
+
+/// Appends an instant exactly as [`Timestamp`]'s `Display` writes it (RFC 3339 in UTC,
+/// milliseconds only when not zero), without the formatting machinery.
+pub(crate) fn push_timestamp(out: &mut String, t: Timestamp) {
+    let c = t.civil(0);
+    push_uint(out, c.year.unsigned_abs(), 4);
+    out.push('-');
+    push_uint(out, u64::from(c.month), 2);
+    out.push('-');
+    push_uint(out, u64::from(c.day), 2);
+    out.push('T');
+    push_uint(out, u64::from(c.minute_of_day / 60), 2);
+    out.push(':');
+    push_uint(out, u64::from(c.minute_of_day % 60), 2);
+    out.push(':');
+    push_uint(out, u64::from(c.millis_of_minute / 1_000), 2);
+    let millis = c.millis_of_minute % 1_000;
+    if millis != 0 {
+        out.push('.');
+        push_uint(out, u64::from(millis), 3);
+    }
+    out.push('Z');
+}
+
+/// A few bytes of text on the stack.
+struct StackText {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Appends a finite double as ECMAScript's `Number.prototype.toString` would
+/// (ECMA-262 `Number::toString`, radix 10): the shortest digits that read back to
+/// the same double, in plain notation for magnitudes in [1e-6, 1e21), otherwise as
+/// `d.ddde±x`. Negative zero is written `0`.
+pub(crate) fn write_f64(out: &mut String, f: f64) {
+    if f == 0.0 || !f.is_finite() {
+        // Non-finite numbers cannot occur in a `serde_json::Value`.
+        out.push('0');
+        return;
+    }
+    if f < 0.0 {
+        out.push('-');
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `d[.ddd]e[-]x`.
+    let mut sci = StackText {
+        buf: [0; 40],
+        len: 0,
+    };
+    let _ = write!(sci, "{:e}", f.abs());
+    let sci = sci
+        .buf
+        .get(..sci.len)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or("0e0");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci, "0"));
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let (first, rest) = mantissa.split_at_checked(1).unwrap_or(("0", ""));
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    let digits = || first.chars().chain(rest.chars());
+    let k = 1 + rest.len() as i64;
+    // The value is 0.DIGITS × 10^n.
+    let n = exponent + 1;
+    if k <= n && n <= 21 {
+        out.extend(digits());
+        out.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        for (i, d) in digits().enumerate() {
+            if i as i64 == n {
+                out.push('.');
+            }
+            out.push(d);
+        }
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-n) as usize));
+        out.extend(digits());
+    } else {
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        let e = n - 1;
+        out.push('e');
+        out.push(if e < 0 { '-' } else { '+' });
+        push_uint(out, e.unsigned_abs(), 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn f(x: f64) -> String {
+        let mut s = String::new();
+        write_f64(&mut s, x);
+        s
+    }
+
+    #[test]
+    fn numbers_follow_ecmascript_number_to_string() {
+        let cases: &[(f64, &str)] = &[
+            (1.0, "1"),
+            (-1.0, "-1"),
+            (-0.0, "0"),
+            (0.5, "0.5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (123.456, "123.456"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1e-6, "0.000001"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (2.5e300, "2.5e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (4.35, "4.35"),
+            (0.002, "0.002"),
+            (9007199254740992.0, "9007199254740992"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(f(*x), *want, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn timestamps_are_written_as_their_display() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut out = String::new();
+        for millis in [
+            0,
+            1,
+            999,
+            1_000,
+            -1,
+            -62_167_219_200_000,
+            253_402_300_799_999,
+        ] {
+            let t = Timestamp::from_millis(millis).unwrap();
+            out.clear();
+            push_timestamp(&mut out, t);
+            assert_eq!(out, t.to_string());
+        }
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let span = 253_402_300_799_999 + 62_167_219_200_000_u64;
+            let millis = (x % span) as i64 - 62_167_219_200_000;
+            let t = Timestamp::from_millis(millis).unwrap();
+            out.clear();
+            push_timestamp(&mut out, t);
+            assert_eq!(out, t.to_string());
+        }
+    }
+
+    #[test]
+    fn integers_are_written_exactly() {
+        assert_eq!(
+            canonical_json(&json!(18446744073709551615u64)),
+            "18446744073709551615"
+        );
+        assert_eq!(
+            canonical_json(&json!(-9223372036854775808i64)),
+            "-9223372036854775808"
+        );
+        assert_eq!(canonical_json(&json!(0)), "0");
+    }
+
+    #[test]
+    fn strings_are_escaped_like_json_stringify() {
+        let s = "a\"b\\c\u{8}\t\n\u{c}\r\u{1}\u{1f}\u{7f}/é😀";
+        assert_eq!(
+            canonical_json(&json!(s)),
+            "\"a\\\"b\\\\c\\b\\t\\n\\f\\r\\u0001\\u001f\u{7f}/é😀\""
+        );
+    }
+
+    #[test]
+    fn objects_are_compact_and_sorted_recursively() {
+        let v = json!({"b": [1, {"z": null, "a": true}], "a": {"y": "x", "c": false}, "": 0});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"":0,"a":{"c":false,"y":"x"},"b":[1,{"a":true,"z":null}]}"#
+        );
+    }
+
+    #[test]
+    fn keys_sort_by_utf16_code_units() {
+        // U+FF21 comes before U+1F600 in code points but after it in UTF-16 (0xD83D…).
+        let v = json!({"\u{ff21}": 1, "\u{1f600}": 2, "a": 3});
+        assert_eq!(
+            canonical_json(&v),
+            "{\"a\":3,\"\u{1f600}\":2,\"\u{ff21}\":1}"
+        );
+    }
+}

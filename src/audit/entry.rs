@@ -1,0 +1,469 @@
+//! One audit entry, its canonical form and its hash.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+use sha2::{Digest as _, Sha256};
+
+use super::canonical::{hex_digit, push_ascii, push_timestamp, push_uint, write_object, write_str};
+use crate::decision::{Decision, Effect};
+use crate::time::Timestamp;
+
+/// A SHA-256 digest that links entries: written as 64 lower-case hex digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EntryHash([u8; 32]);
+
+impl EntryHash {
+    /// The `prevHash` of the first entry of a log: 64 zeros.
+    pub const ZERO: EntryHash = EntryHash([0; 32]);
+
+    /// The digest bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// SHA-256 of `bytes`.
+    pub fn of(bytes: &[u8]) -> EntryHash {
+        EntryHash(Sha256::digest(bytes).into())
+    }
+
+    /// The 64 hex digits, as ASCII.
+    fn hex(&self) -> [u8; 64] {
+        let mut hex = [0u8; 64];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.0) {
+            if let [hi, lo] = pair {
+                *hi = hex_digit(b >> 4);
+                *lo = hex_digit(b & 0xf);
+            }
+        }
+        hex
+    }
+
+    fn write_hex(&self, out: &mut String) {
+        push_ascii(out, &self.hex());
+    }
+}
+
+impl From<[u8; 32]> for EntryHash {
+    fn from(bytes: [u8; 32]) -> Self {
+        EntryHash(bytes)
+    }
+}
+
+impl fmt::Display for EntryHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(std::str::from_utf8(&self.hex()).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// Why a text is not an [`EntryHash`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryHashError;
+
+impl fmt::Display for EntryHashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a hash must be 64 lower-case hex digits")
+    }
+}
+
+impl std::error::Error for EntryHashError {}
+
+impl FromStr for EntryHash {
+    type Err = EntryHashError;
+
+    /// Reads exactly 64 lower-case hex digits (the one spelling the log writes).
+    fn from_str(s: &str) -> Result<Self, EntryHashError> {
+        let digits = s.as_bytes();
+        if digits.len() != 64 {
+            return Err(EntryHashError);
+        }
+        let nibble = |b: u8| match b {
+            b'0'..=b'9' => Ok(b - b'0'),
+            b'a'..=b'f' => Ok(b - b'a' + 10),
+            _ => Err(EntryHashError),
+        };
+        let mut bytes = [0u8; 32];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            if let [hi, lo] = pair {
+                *byte = nibble(*hi)? << 4 | nibble(*lo)?;
+            }
+        }
+        Ok(EntryHash(bytes))
+    }
+}
+
+impl Serialize for EntryHash {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryHash {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One line of the audit trail (POLICY.md §8). Fields serialize in this order, as
+/// camelCase; `resource`, `policy` and `rule` are `null` when absent.
+///
+/// Deserializing requires every field, refuses unknown ones, and reads `timestamp` as
+/// RFC 3339. Note that `serde_json` without its `float_roundtrip` feature can misread
+/// a float in `metadata` by one unit in the last place, which changes the hash;
+/// [`verify_jsonl`](super::verify_jsonl) reads numbers exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Entry {
+    /// `<idPrefix>-<seq>`.
+    pub id: String,
+    /// 1 for the first entry of a log, then one more for each entry.
+    pub seq: u64,
+    #[serde(with = "rfc3339")]
+    pub timestamp: Timestamp,
+    pub agent_id: Arc<str>,
+    pub agent_name: Arc<str>,
+    pub action: String,
+    #[serde(deserialize_with = "nullable")]
+    pub resource: Option<String>,
+    #[serde(with = "effect")]
+    pub decision: Effect,
+    #[serde(deserialize_with = "nullable")]
+    pub policy: Option<Arc<str>>,
+    #[serde(deserialize_with = "nullable")]
+    pub rule: Option<Arc<str>>,
+    pub reason: Arc<str>,
+    pub trace_id: Arc<str>,
+    /// Free-form details; a check's context sits under `context`. Redacted before
+    /// the entry is hashed.
+    pub metadata: Map<String, Value>,
+    /// The previous entry's `hash` ([`EntryHash::ZERO`] for seq 1).
+    pub prev_hash: EntryHash,
+    /// SHA-256 of the canonical form of every other field ([`Entry::canonical_into`]).
+    pub hash: EntryHash,
+}
+
+/// A required field that may be `null` (serde would otherwise let it be left out).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(d)
+}
+
+mod rfc3339 {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(t)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+mod effect {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(e: &Effect, s: S) -> Result<S::Ok, S::Error> {
+        e.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Effect, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|()| {
+            serde::de::Error::custom(format_args!(
+                "unknown decision {text:?}: expected allow, deny or require_approval"
+            ))
+        })
+    }
+}
+
+impl Entry {
+    /// Appends the canonical form of this entry without `hash` (the bytes hashed) to
+    /// `out`: RFC 8785 JSON, members in key order, as described in [`crate::audit`].
+    pub fn canonical_into(&self, out: &mut String) {
+        // Keys in UTF-16 (here: ASCII) order.
+        out.push_str("{\"action\":");
+        write_str(out, &self.action);
+        out.push_str(",\"agentId\":");
+        write_str(out, &self.agent_id);
+        out.push_str(",\"agentName\":");
+        write_str(out, &self.agent_name);
+        out.push_str(",\"decision\":\"");
+        out.push_str(self.decision.as_str());
+        out.push_str("\",\"id\":");
+        write_str(out, &self.id);
+        out.push_str(",\"metadata\":");
+        write_object(out, &self.metadata);
+        out.push_str(",\"policy\":");
+        write_opt_str(out, self.policy.as_deref());
+        out.push_str(",\"prevHash\":\"");
+        self.prev_hash.write_hex(out);
+        out.push_str("\",\"reason\":");
+        write_str(out, &self.reason);
+        out.push_str(",\"resource\":");
+        write_opt_str(out, self.resource.as_deref());
+        out.push_str(",\"rule\":");
+        write_opt_str(out, self.rule.as_deref());
+        out.push_str(",\"seq\":");
+        push_uint(out, self.seq, 1);
+        out.push_str(",\"timestamp\":\"");
+        push_timestamp(out, self.timestamp);
+        out.push_str("\",\"traceId\":");
+        write_str(out, &self.trace_id);
+        out.push('}');
+    }
+
+    /// The canonical form of this entry without `hash`.
+    pub fn canonical(&self) -> String {
+        let mut out = String::with_capacity(512);
+        self.canonical_into(&mut out);
+        out
+    }
+
+    /// The hash this entry should carry, computed with `scratch` as the buffer.
+    pub fn compute_hash_with(&self, scratch: &mut String) -> EntryHash {
+        scratch.clear();
+        self.canonical_into(scratch);
+        EntryHash::of(scratch.as_bytes())
+    }
+
+    /// The hash this entry should carry.
+    pub fn compute_hash(&self) -> EntryHash {
+        self.compute_hash_with(&mut String::new())
+    }
+
+    /// The entry as one line of JSON Lines (no newline): every field, in declaration
+    /// order, compact.
+    pub fn to_json_line(&self) -> String {
+        let mut out = Vec::with_capacity(512);
+        self.write_json_line(&mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Appends the JSON line (no newline) to `out`.
+    pub(crate) fn write_json_line(&self, out: &mut Vec<u8>) {
+        // Cannot fail: every key is a string and a `Vec` accepts every write.
+        let _ = serde_json::to_writer(out, self);
+    }
+}
+
+fn write_opt_str(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => write_str(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// What a caller supplies for a new entry; the log assigns `id`, `seq`, `prevHash`
+/// and `hash`, and redacts `metadata`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryDraft {
+    pub timestamp: Timestamp,
+    pub agent_id: Arc<str>,
+    pub agent_name: Arc<str>,
+    pub action: String,
+    pub resource: Option<String>,
+    pub decision: Effect,
+    pub policy: Option<Arc<str>>,
+    pub rule: Option<Arc<str>>,
+    pub reason: Arc<str>,
+    pub trace_id: Arc<str>,
+    pub metadata: Map<String, Value>,
+}
+
+impl EntryDraft {
+    /// A draft recording `decision` (its computed effect, whatever the mode).
+    pub fn from_decision(
+        decision: &Decision,
+        agent_name: Arc<str>,
+        resource: Option<String>,
+        metadata: Map<String, Value>,
+    ) -> EntryDraft {
+        EntryDraft {
+            timestamp: decision.timestamp,
+            agent_id: decision.agent_id.clone(),
+            agent_name,
+            action: decision.action.clone(),
+            resource,
+            decision: decision.decision,
+            policy: decision.policy.clone(),
+            rule: decision.rule.clone(),
+            reason: decision.reason.clone(),
+            trace_id: decision.trace_id.clone(),
+            metadata,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::canonical::canonical_json;
+    use crate::decision::Mode;
+    use serde_json::json;
+
+    pub(crate) fn sample() -> Entry {
+        Entry {
+            id: "log-7".into(),
+            seq: 7,
+            timestamp: Timestamp::parse_rfc3339("2026-11-26T10:00:00.250Z").unwrap(),
+            agent_id: "agent_support".into(),
+            agent_name: "Support \"bot\"".into(),
+            action: "write:refund".into(),
+            resource: None,
+            decision: Effect::RequireApproval,
+            policy: Some("p".into()),
+            rule: None,
+            reason: "needs a manager\n".into(),
+            trace_id: "t-1".into(),
+            metadata: json!({"context": {"amount": 120.5, "b": [1, "x"]}, "a": null})
+                .as_object()
+                .unwrap()
+                .clone(),
+            prev_hash: EntryHash::ZERO,
+            hash: EntryHash::ZERO,
+        }
+    }
+
+    #[test]
+    fn fields_serialize_in_order_with_nulls() {
+        let line = sample().to_json_line();
+        let keys: Vec<&str> = [
+            "id",
+            "seq",
+            "timestamp",
+            "agentId",
+            "agentName",
+            "action",
+            "resource",
+            "decision",
+            "policy",
+            "rule",
+            "reason",
+            "traceId",
+            "metadata",
+            "prevHash",
+            "hash",
+        ]
+        .to_vec();
+        let mut at = 0;
+        for key in keys {
+            let found = line[at..].find(&format!("\"{key}\":")).unwrap();
+            at += found;
+        }
+        assert!(line.contains("\"resource\":null"));
+        assert!(line.contains("\"rule\":null"));
+        assert!(line.contains("\"decision\":\"require_approval\""));
+        assert!(line.contains("\"timestamp\":\"2026-11-26T10:00:00.250Z\""));
+        assert!(line.contains(&format!("\"prevHash\":\"{}\"", "0".repeat(64))));
+    }
+
+    #[test]
+    fn the_typed_canonical_form_is_rfc8785_of_the_json_without_hash() {
+        let e = sample();
+        let mut value = serde_json::to_value(&e).unwrap();
+        value.as_object_mut().unwrap().remove("hash");
+        assert_eq!(e.canonical(), canonical_json(&value));
+    }
+
+    #[test]
+    fn the_canonical_form_is_exactly_this() {
+        assert_eq!(
+            sample().canonical(),
+            concat!(
+                r#"{"action":"write:refund","agentId":"agent_support","agentName":"Support \"bot\"","#,
+                r#""decision":"require_approval","id":"log-7","metadata":{"a":null,"context":{"amount":120.5,"b":[1,"x"]}},"#,
+                r#""policy":"p","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","#,
+                r#""reason":"needs a manager\n","resource":null,"rule":null,"seq":7,"#,
+                r#""timestamp":"2026-11-26T10:00:00.250Z","traceId":"t-1"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn the_hash_is_sha256_of_the_canonical_bytes() {
+        let e = sample();
+        let want: [u8; 32] = Sha256::digest(e.canonical().as_bytes()).into();
+        assert_eq!(e.compute_hash(), EntryHash::from(want));
+        // A known vector: SHA-256 of the empty string.
+        assert_eq!(
+            EntryHash::of(b"").to_string(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn entries_round_trip_through_json() {
+        let mut e = sample();
+        e.hash = e.compute_hash();
+        let back: Entry = serde_json::from_str(&e.to_json_line()).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn missing_or_mistyped_fields_are_refused() {
+        let e = sample();
+        let full = serde_json::to_value(&e).unwrap();
+        for field in [
+            "resource", "policy", "rule", "metadata", "prevHash", "hash", "seq",
+        ] {
+            let mut v = full.clone();
+            v.as_object_mut().unwrap().remove(field);
+            let err = serde_json::from_value::<Entry>(v).unwrap_err().to_string();
+            assert!(err.contains(&format!("missing field `{field}`")), "{err}");
+        }
+        for (field, bad) in [
+            ("seq", json!("7")),
+            ("metadata", json!([])),
+            ("decision", json!("maybe")),
+            ("timestamp", json!("yesterday")),
+            ("prevHash", json!("00")),
+            ("hash", json!("0".repeat(63) + "G")),
+            ("resource", json!(5)),
+        ] {
+            let mut v = full.clone();
+            v[field] = bad;
+            assert!(serde_json::from_value::<Entry>(v).is_err(), "{field}");
+        }
+        let mut v = full;
+        v["extra"] = json!(1);
+        assert!(serde_json::from_value::<Entry>(v).is_err());
+    }
+
+    #[test]
+    fn hashes_parse_only_in_lower_case_hex() {
+        let h = EntryHash::of(b"x");
+        assert_eq!(h.to_string().parse::<EntryHash>(), Ok(h));
+        assert!(h.to_string().to_uppercase().parse::<EntryHash>().is_err());
+        assert!("0".repeat(65).parse::<EntryHash>().is_err());
+    }
+
+    #[test]
+    fn a_draft_takes_the_decision_fields() {
+        let d = Decision {
+            allowed: true,
+            decision: Effect::Deny,
+            action: "read:x".into(),
+            agent_id: "a".into(),
+            policy: Some("p".into()),
+            rule: Some("r".into()),
+            reason: "why".into(),
+            trace_id: "t".into(),
+            timestamp: Timestamp::EPOCH,
+            mode: Mode::Audit,
+            enforced: false,
+        };
+        let draft = EntryDraft::from_decision(&d, "A".into(), Some("doc".into()), Map::new());
+        assert_eq!(draft.decision, Effect::Deny);
+        assert_eq!(&*draft.agent_id, "a");
+        assert_eq!(&*draft.agent_name, "A");
+        assert_eq!(draft.action, "read:x");
+        assert_eq!(draft.rule.as_deref(), Some("r"));
+        assert_eq!(draft.resource.as_deref(), Some("doc"));
+    }
+}
