@@ -26,7 +26,10 @@ fn support() -> Agent {
 
 fn engine(text: &str) -> Engine {
     let mut e = Engine::default();
-    if let Err(err) = e.load(&[Source { name: "bench", text }]) {
+    if let Err(err) = e.load(&[Source {
+        name: "bench",
+        text,
+    }]) {
         panic!("bench policy must load: {err}");
     }
     e
@@ -61,10 +64,18 @@ fn seed_policy(c: &mut Criterion) {
     let mut g = c.benchmark_group("seed policy");
     g.throughput(Throughput::Elements(1));
     g.bench_function("write:refund 150 (deny)", |b| {
-        b.iter(|| e.check(black_box(&Request::new(&agent, "write:refund", now).context(&big))))
+        b.iter(|| {
+            e.check(black_box(
+                &Request::new(&agent, "write:refund", now).context(&big),
+            ))
+        })
     });
     g.bench_function("write:refund 50 (allow)", |b| {
-        b.iter(|| e.check(black_box(&Request::new(&agent, "write:refund", now).context(&small))))
+        b.iter(|| {
+            e.check(black_box(
+                &Request::new(&agent, "write:refund", now).context(&small),
+            ))
+        })
     });
     g.bench_function("read:customer_data (allow)", |b| {
         b.iter(|| e.check(black_box(&Request::new(&agent, "read:customer_data", now))))
@@ -73,7 +84,11 @@ fn seed_policy(c: &mut Criterion) {
         b.iter(|| e.check(black_box(&Request::new(&agent, "write:email", now))))
     });
     g.bench_function("explain write:refund 150", |b| {
-        b.iter(|| e.explain(black_box(&Request::new(&agent, "write:refund", now).context(&big))))
+        b.iter(|| {
+            e.explain(black_box(
+                &Request::new(&agent, "write:refund", now).context(&big),
+            ))
+        })
     });
     g.finish();
 }
@@ -104,7 +119,11 @@ fn loading(c: &mut Criterion) {
     g.bench_function("1,000-rule policy", |b| {
         b.iter(|| {
             let mut e = Engine::default();
-            e.load(black_box(&[Source { name: "thousand", text: &text }])).map(|w| w.len())
+            e.load(black_box(&[Source {
+                name: "thousand",
+                text: &text,
+            }]))
+            .map(|w| w.len())
         })
     });
     g.finish();

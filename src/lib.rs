@@ -17,11 +17,14 @@ pub mod decision;
 pub mod delegation;
 pub mod engine;
 pub mod explain;
+pub mod ffi;
 pub mod identity;
 pub mod index;
 pub mod pattern;
 pub mod policy;
 pub mod rate_limit;
 pub mod time;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod yaml;
 pub mod zone;

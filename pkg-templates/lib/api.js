@@ -1,0 +1,241 @@
+// The public API of @meshguard/policy. A thin layer: it checks argument types,
+// moves JSON across to the WebAssembly core, and raises errors as classes. Every
+// decision is made in Rust.
+
+import { Core, issueAgentToken as coreIssue, verifyAudit as coreVerify } from "../glue/meshguard_policy.js";
+import { MeshGuardError, PolicyDeniedError, fromCore } from "./errors.js";
+
+export { MeshGuardError, PolicyError, PolicyDeniedError, TokenError } from "./errors.js";
+
+/** Set once the WebAssembly instance has trapped; every later call fails closed. */
+let poisoned = null;
+
+/** Runs a core call, translating what it throws. */
+function call(fn) {
+  if (poisoned !== null) {
+    throw new MeshGuardError(
+      `the policy engine stopped after an internal failure (${poisoned}); reload the module`,
+      "engine_failed",
+    );
+  }
+  try {
+    return fn();
+  } catch (e) {
+    if (typeof e === "string") throw fromCore(e);
+    if (e instanceof WebAssembly.RuntimeError) {
+      poisoned = e.message;
+      throw new MeshGuardError(`the policy engine failed: ${e.message}`, "engine_failed");
+    }
+    throw e;
+  }
+}
+
+function json(value, what) {
+  try {
+    return JSON.stringify(value ?? {});
+  } catch (e) {
+    throw new MeshGuardError(`${what}: ${e.message}`);
+  }
+}
+
+function requireAction(action, what = "action") {
+  if (typeof action !== "string" || action.length === 0) {
+    throw new MeshGuardError(`${what} must be a non-empty string, like "write:refund"; got ${describe(action)}`);
+  }
+}
+
+function requireObject(value, what) {
+  if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) {
+    throw new MeshGuardError(`${what} must be an object; got ${describe(value)}`);
+  }
+}
+
+function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : typeof value;
+}
+
+function randomBytes(n) {
+  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+}
+
+function base64url(bytes) {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Secrets may be text or bytes; bytes cross as base64url. */
+function secretFields(options) {
+  const { secret, ...rest } = options;
+  if (secret instanceof Uint8Array) return { ...rest, secretBase64url: base64url(secret) };
+  return secret === undefined ? rest : { ...rest, secret };
+}
+
+function policyList(policies) {
+  if (!Array.isArray(policies)) {
+    throw new MeshGuardError(`policies must be an array of YAML or JSON texts; got ${describe(policies)}`);
+  }
+  return policies.map((p, i) => {
+    if (typeof p === "string") return p;
+    if (p && typeof p === "object" && typeof p.text === "string") return { name: String(p.name ?? `policies[${i}]`), text: p.text };
+    if (p && typeof p === "object") return { name: `policies[${i}]`, text: JSON.stringify(p) };
+    throw new MeshGuardError(`policies[${i}] must be a policy text, {name, text}, or a policy object; got ${describe(p)}`);
+  });
+}
+
+/**
+ * A policy engine with an identity and an audit trail. One instance serves many
+ * agents: pass `agent` per call, or set a default.
+ */
+export class MeshGuard {
+  #core;
+  #onAudit;
+
+  constructor(options = {}) {
+    requireObject(options, "MeshGuard options");
+    const { onAudit, policies = [], verify, ...rest } = options;
+    if (onAudit !== undefined && typeof onAudit !== "function") {
+      throw new MeshGuardError(`onAudit must be a function; got ${describe(onAudit)}`);
+    }
+    const config = { ...rest, policies: policyList(policies) };
+    if (verify !== undefined) {
+      requireObject(verify, "verify");
+      config.verify = secretFields(verify);
+    }
+    this.#core = call(() => new Core(json(config, "MeshGuard options"), Date.now(), randomBytes(8)));
+    this.#onAudit = onAudit;
+    if (onAudit) this.#core.setSink(true);
+  }
+
+  /** Hands new audit entries to `onAudit`; a sink that throws makes the call throw. */
+  #flush() {
+    if (!this.#onAudit) return;
+    const entries = JSON.parse(this.#core.takePending());
+    let failure;
+    for (const entry of entries) {
+      try {
+        this.#onAudit(entry);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  /** Decides whether the agent may take `action`. Synchronous; never throws for a denial. */
+  check(action, options = {}) {
+    requireAction(action);
+    requireObject(options, "check options");
+    const decision = JSON.parse(call(() => this.#core.check(action, json(options, "check options"), Date.now())));
+    this.#flush();
+    return decision;
+  }
+
+  /** Like `check`, but throws `PolicyDeniedError` unless the action is allowed. */
+  enforce(action, options = {}) {
+    const decision = this.check(action, options);
+    if (!decision.allowed) throw new PolicyDeniedError(decision);
+    return decision;
+  }
+
+  /** Runs `fn(decision)` only when `action` is allowed, and returns its result. */
+  async govern(action, fn, options = {}) {
+    if (typeof fn !== "function") throw new MeshGuardError(`govern needs a function to run; got ${describe(fn)}`);
+    const decision = this.enforce(action, options);
+    return await fn(decision);
+  }
+
+  /** The decision `check` would make, with the path taken. Records nothing and spends no rate limit. */
+  explain(action, options = {}) {
+    requireAction(action);
+    requireObject(options, "explain options");
+    return JSON.parse(call(() => this.#core.explain(action, json(options, "explain options"), Date.now())));
+  }
+
+  /**
+   * Decides whether `fromAgent` (the default agent when null) may hand off to
+   * `toAgent`. The result's `chain` is what the delegate's checks must carry.
+   */
+  checkHandoff(fromAgent, toAgent, options = {}) {
+    requireObject(toAgent, "toAgent");
+    if (toAgent === undefined) throw new MeshGuardError("checkHandoff needs the agent to hand off to");
+    if (fromAgent !== null && fromAgent !== undefined) requireObject(fromAgent, "fromAgent");
+    requireObject(options, "handoff options");
+    const from = fromAgent == null ? "null" : json(fromAgent, "fromAgent");
+    const out = call(() => this.#core.checkHandoff(from, json(toAgent, "toAgent"), json(options, "handoff options"), Date.now()));
+    this.#flush();
+    return JSON.parse(out);
+  }
+
+  /** Replaces every policy at once, or changes nothing and throws `PolicyError`. Returns the warnings. */
+  loadPolicies(policies) {
+    return JSON.parse(call(() => this.#core.loadPolicies(json(policyList(policies), "policies"))));
+  }
+
+  /** Warnings about the policies in force (a policy for nobody, an unreachable rule). */
+  get warnings() {
+    return JSON.parse(call(() => this.#core.warnings()));
+  }
+
+  /** The default agent, or null. */
+  get agent() {
+    return JSON.parse(call(() => this.#core.agent()));
+  }
+
+  /** The trace id of calls that bring none. */
+  get traceId() {
+    return call(() => this.#core.traceId());
+  }
+
+  /** Verifies an agent token with this instance's `verify` settings; returns the agent. */
+  verifyAgentToken(token) {
+    if (typeof token !== "string") throw new MeshGuardError(`token must be a string; got ${describe(token)}`);
+    return JSON.parse(call(() => this.#core.verifyAgentToken(token, Date.now())));
+  }
+
+  /** Appends a manual entry (`{action, decision, metadata}`) to the audit trail. */
+  auditLog(entry) {
+    requireObject(entry, "audit entry");
+    if (entry === undefined) throw new MeshGuardError("auditLog needs {action, decision}");
+    requireAction(entry.action, "audit entry action");
+    const out = call(() => this.#core.auditLog(json(entry, "audit entry"), Date.now()));
+    this.#flush();
+    return JSON.parse(out);
+  }
+
+  /** Audit entries, newest first: `{limit, agentId, action, decision, traceId, since, until}`. */
+  getAuditLog(filter = {}) {
+    requireObject(filter, "audit filter");
+    return JSON.parse(call(() => this.#core.auditQuery(json(filter, "audit filter"))));
+  }
+
+  /** Counts of the entries the trail holds: `{total, allowed, denied, approvalRequired, recorded}`. */
+  auditStats() {
+    return JSON.parse(call(() => this.#core.auditStats()));
+  }
+
+  /** The trail as JSON Lines, oldest first. */
+  exportAudit() {
+    return call(() => this.#core.exportAudit());
+  }
+
+  /** Same as the module's `verifyAudit`. */
+  verifyAudit(jsonl) {
+    return verifyAudit(jsonl);
+  }
+}
+
+/** Checks an exported trail: `{ok, entries, firstBadSeq, problem}`. */
+export function verifyAudit(jsonl) {
+  if (typeof jsonl !== "string") throw new MeshGuardError(`verifyAudit needs the JSON Lines text; got ${describe(jsonl)}`);
+  return JSON.parse(call(() => coreVerify(jsonl)));
+}
+
+/** Signs an agent token: `{secret}` (HS256) or `{privateKey}` (EdDSA), `expiresIn` seconds. */
+export function issueAgentToken(agent, options = {}) {
+  requireObject(agent, "agent");
+  requireObject(options, "token options");
+  return call(() => coreIssue(json(agent, "agent"), json(secretFields(options), "token options"), Date.now()));
+}

@@ -1,0 +1,8 @@
+// Cloudflare Workers (workerd): the .wasm is imported as a compiled module.
+import wasm from "./meshguard_policy_bg.wasm";
+import { initSync } from "./glue/meshguard_policy.js";
+
+initSync({ module: wasm });
+
+export * from "./lib/api.js";
+export { runConformance } from "./lib/conformance.js";

@@ -1,0 +1,576 @@
+//! A governed session: the engine, the default agent, token verification and the
+//! audit trail together, behind calls that take and return JSON. This is what the
+//! JavaScript `MeshGuard` class and the command-line tool drive.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::error::FfiError;
+use super::options::{
+    AuditQuery, AuditSettings, CheckOptions, HandoffOptions, IssueConfig, ManualEntry, PolicyText,
+    SessionConfig, VerifyConfig, When,
+};
+use crate::agent::Agent;
+use crate::audit::{AuditConfig, AuditLog, EntryDraft, Query};
+use crate::decision::{Decision, Effect, Mode};
+use crate::engine::{Engine, EngineOptions, HandoffRequest, Request};
+use crate::identity::{self, IssueOptions, SigningKey, VerifyKey, VerifyOptions};
+use crate::pattern::Pattern;
+use crate::policy::{Diagnostic, PolicySet, Source};
+use crate::time::Timestamp;
+use crate::zone::ZoneProvider;
+
+/// The default limit on one call's options text (context included).
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 1024 * 1024;
+
+/// What the host supplies: time zones, the time, and a few random bytes (the core
+/// has no clock and no random source of its own).
+pub struct Host {
+    pub zones: Arc<dyn ZoneProvider>,
+    pub now: Timestamp,
+    /// Makes the session's trace and audit ids unique.
+    pub random: [u8; 8],
+}
+
+/// A governed session.
+pub struct Session {
+    engine: Engine,
+    audit: Option<AuditLog>,
+    agent: Option<Agent>,
+    trace_id: Arc<str>,
+    verify: Option<VerifyOptions>,
+    max_input_bytes: usize,
+    /// Entries not yet handed to the binding's sink, as JSON, when a sink is set.
+    pending: Option<Vec<String>>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses JSON `text` into `T`, naming `what` in the error.
+fn parse<T: DeserializeOwned>(text: &str, what: &str, max_bytes: usize) -> Result<T, FfiError> {
+    if text.len() > max_bytes {
+        return Err(FfiError::invalid(format!(
+            "{what} is {} bytes, more than the limit of {max_bytes} bytes (maxInputBytes)",
+            text.len()
+        )));
+    }
+    serde_json::from_str(text).map_err(|e| FfiError::invalid(format!("{what}: {e}")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, FfiError> {
+    serde_json::to_string(value)
+        .map_err(|e| FfiError::invalid(format!("cannot serialize the result: {e}")))
+}
+
+fn resolve(when: Option<&When>, default: Timestamp) -> Result<Timestamp, FfiError> {
+    when.map_or(Ok(default), |w| w.resolve().map_err(FfiError::invalid))
+}
+
+fn secret_bytes(
+    text: &Option<String>,
+    base64url: &Option<String>,
+) -> Result<Option<Vec<u8>>, FfiError> {
+    match (text, base64url) {
+        (Some(_), Some(_)) => Err(FfiError::invalid(
+            "give secret or secretBase64url, not both",
+        )),
+        (Some(t), None) => Ok(Some(t.as_bytes().to_vec())),
+        (None, Some(b)) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(b.trim_end_matches('='))
+            .map(Some)
+            .map_err(|e| FfiError::invalid(format!("secretBase64url: {e}"))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A key given as a JSON text or as a JWK object.
+fn key_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn verify_options(v: &VerifyConfig) -> Result<VerifyOptions, FfiError> {
+    let secret = secret_bytes(&v.secret, &v.secret_base64url)?;
+    let key = match (secret, &v.public_key) {
+        (Some(s), None) => VerifyKey::hs256(&s)?,
+        (None, Some(k)) => VerifyKey::parse_public_key(&key_text(k))?,
+        _ => {
+            return Err(FfiError::invalid(
+                "verify needs exactly one of secret or publicKey",
+            ));
+        }
+    };
+    let mut opts = VerifyOptions::new(key);
+    if let Some(issuer) = &v.issuer {
+        opts = opts.with_issuer(issuer);
+    }
+    if let Some(leeway) = v.leeway_seconds {
+        opts = opts.with_leeway(leeway);
+    }
+    Ok(opts)
+}
+
+fn sources(policies: &[PolicyText]) -> (Vec<String>, Vec<&str>) {
+    let names = policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p {
+            PolicyText::Named { name, .. } => name.clone(),
+            PolicyText::Text(_) => format!("policies[{i}]"),
+        })
+        .collect();
+    let texts = policies
+        .iter()
+        .map(|p| match p {
+            PolicyText::Text(t) | PolicyText::Named { text: t, .. } => t.as_str(),
+        })
+        .collect();
+    (names, texts)
+}
+
+fn parse_effect(text: &str) -> Result<Effect, FfiError> {
+    match text {
+        "allowed" => Ok(Effect::Allow),
+        "denied" => Ok(Effect::Deny),
+        other => other.parse().map_err(|()| {
+            FfiError::invalid(format!(
+                "decision '{other}': expected allow, deny or require_approval"
+            ))
+        }),
+    }
+}
+
+impl Session {
+    /// A session from its settings. Everything is checked before anything is kept.
+    pub fn new(config: SessionConfig, host: &Host) -> Result<Session, FfiError> {
+        let mode: Mode = match &config.mode {
+            Some(m) => m.parse().map_err(FfiError::invalid)?,
+            None => Mode::Enforce,
+        };
+        let defaults = EngineOptions::default();
+        let options = EngineOptions {
+            mode,
+            max_delegation_depth: config
+                .max_delegation_depth
+                .unwrap_or(defaults.max_delegation_depth),
+        };
+        let mut engine = Engine::new(options).with_zones(host.zones.clone());
+        let (names, texts) = sources(&config.policies);
+        let srcs: Vec<Source<'_>> = names
+            .iter()
+            .zip(&texts)
+            .map(|(name, text)| Source { name, text })
+            .collect();
+        engine.replace(PolicySet::parse(&srcs, engine.zones())?);
+
+        let verify = config.verify.as_ref().map(verify_options).transpose()?;
+        let agent = match (config.agent, &config.agent_token) {
+            (Some(_), Some(_)) => {
+                return Err(FfiError::invalid("give agent or agentToken, not both"));
+            }
+            (Some(a), None) => Some(a),
+            (None, Some(token)) => {
+                let v = verify.as_ref().ok_or_else(|| {
+                    FfiError::invalid("agentToken needs verify: { secret } or { publicKey }")
+                })?;
+                Some(identity::verify_agent_token(token, v, host.now)?.agent)
+            }
+            (None, None) => None,
+        };
+        let id = hex(&host.random);
+        let audit = match config.audit {
+            Some(AuditSettings::Enabled(false)) => None,
+            Some(AuditSettings::Enabled(true)) | None => Some(AuditLog::new(AuditConfig {
+                id_prefix: id.clone(),
+                ..AuditConfig::default()
+            })?),
+            Some(AuditSettings::Settings(s)) => Some(AuditLog::new(AuditConfig {
+                capacity: s.capacity.unwrap_or(AuditConfig::DEFAULT_CAPACITY),
+                redact: s.redact,
+                id_prefix: id.clone(),
+            })?),
+        };
+        Ok(Session {
+            engine,
+            audit,
+            agent,
+            trace_id: Arc::from(config.trace_id.unwrap_or_else(|| format!("mg-{id}"))),
+            verify,
+            max_input_bytes: config.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
+            pending: None,
+        })
+    }
+
+    /// A session from its settings as JSON text.
+    pub fn from_json(config: &str, host: &Host) -> Result<Session, FfiError> {
+        // Settings carry whole policy texts, so they get the policy size limit.
+        let config = parse(config, "MeshGuard options", 64 * 1024 * 1024)?;
+        Session::new(config, host)
+    }
+
+    /// The engine (for callers that need more than JSON).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The default agent, if one is set.
+    pub fn agent(&self) -> Option<&Agent> {
+        self.agent.as_ref()
+    }
+
+    /// The trace id of checks that bring none.
+    pub fn trace_id(&self) -> &str {
+        &self.trace_id
+    }
+
+    /// Keeps every new audit entry for [`Session::take_pending`] (a binding's sink).
+    pub fn set_sink(&mut self, on: bool) {
+        self.pending = on.then(Vec::new);
+    }
+
+    /// The audit entries recorded since the last call, as a JSON array.
+    pub fn take_pending(&mut self) -> String {
+        match &mut self.pending {
+            Some(p) if !p.is_empty() => format!("[{}]", std::mem::take(p).join(",")),
+            _ => "[]".to_owned(),
+        }
+    }
+
+    /// Replaces every policy, or changes nothing on error; returns the warnings.
+    pub fn load_policies(&mut self, policies: &[PolicyText]) -> Result<Vec<Diagnostic>, FfiError> {
+        let (names, texts) = sources(policies);
+        let srcs: Vec<Source<'_>> = names
+            .iter()
+            .zip(&texts)
+            .map(|(name, text)| Source { name, text })
+            .collect();
+        Ok(self.engine.load(&srcs)?.to_vec())
+    }
+
+    /// [`Session::load_policies`] with the policies as a JSON array.
+    pub fn load_policies_json(&mut self, policies: &str) -> Result<String, FfiError> {
+        let policies: Vec<PolicyText> = parse(policies, "policies", 64 * 1024 * 1024)?;
+        to_json(&self.load_policies(&policies)?)
+    }
+
+    /// The warnings of the policies in force, as JSON.
+    pub fn warnings_json(&self) -> Result<String, FfiError> {
+        to_json(&self.engine.policies().warnings())
+    }
+
+    fn acting<'a>(&'a self, agent: &'a Option<Agent>) -> Result<&'a Agent, FfiError> {
+        agent.as_ref().or(self.agent.as_ref()).ok_or_else(|| {
+            FfiError::invalid(
+                "no agent: give `agent` in the options, or an agent or agentToken to the MeshGuard",
+            )
+        })
+    }
+
+    fn check_action(action: &str) -> Result<(), FfiError> {
+        if action.is_empty() {
+            return Err(FfiError::invalid(
+                "action must be a non-empty string, like \"write:refund\"",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Decides a check and records it.
+    pub fn check(
+        &mut self,
+        action: &str,
+        opts: CheckOptions,
+        host_now: Timestamp,
+    ) -> Result<Decision, FfiError> {
+        Self::check_action(action)?;
+        let now = resolve(opts.now.as_ref(), host_now)?;
+        let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
+        let context = Value::Object(opts.context.unwrap_or_default());
+        let agent = self.acting(&opts.agent)?;
+        let mut req = Request::new(agent, action, now)
+            .context(&context)
+            .chain(&opts.chain)
+            .trace_id(trace.as_ref().unwrap_or(&self.trace_id));
+        if let Some(r) = &opts.resource {
+            req = req.resource(r);
+        }
+        let decision = self.engine.check(&req);
+        let name = agent.name.clone();
+        self.record_decision(
+            &decision,
+            name,
+            opts.resource,
+            context,
+            &opts.chain,
+            opts.metadata,
+        );
+        Ok(decision)
+    }
+
+    /// [`Session::check`] with JSON options and result.
+    pub fn check_json(
+        &mut self,
+        action: &str,
+        options: &str,
+        host_now: Timestamp,
+    ) -> Result<String, FfiError> {
+        let opts = parse(options, "check options", self.max_input_bytes)?;
+        to_json(&self.check(action, opts, host_now)?)
+    }
+
+    /// Decides a check and says how, without recording it or spending rate limits.
+    pub fn explain_json(
+        &self,
+        action: &str,
+        options: &str,
+        host_now: Timestamp,
+    ) -> Result<String, FfiError> {
+        Self::check_action(action)?;
+        let opts: CheckOptions = parse(options, "explain options", self.max_input_bytes)?;
+        let now = resolve(opts.now.as_ref(), host_now)?;
+        let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
+        let context = Value::Object(opts.context.unwrap_or_default());
+        let agent = self.acting(&opts.agent)?;
+        let mut req = Request::new(agent, action, now)
+            .context(&context)
+            .chain(&opts.chain)
+            .trace_id(trace.as_ref().unwrap_or(&self.trace_id));
+        if let Some(r) = &opts.resource {
+            req = req.resource(r);
+        }
+        let (decision, explanation) = self.engine.explain(&req);
+        #[derive(Serialize)]
+        struct Explained<'a> {
+            #[serde(flatten)]
+            decision: &'a Decision,
+            explanation: crate::explain::Explanation,
+        }
+        to_json(&Explained {
+            decision: &decision,
+            explanation,
+        })
+    }
+
+    /// Decides a handoff from `from` (the session's agent when `None`) to `to`, and
+    /// records it. The result carries the chain the delegate's checks must bring.
+    pub fn check_handoff_json(
+        &mut self,
+        from: &str,
+        to: &str,
+        options: &str,
+        host_now: Timestamp,
+    ) -> Result<String, FfiError> {
+        let from: Option<Agent> = match from {
+            "" | "null" => None,
+            text => Some(parse(text, "fromAgent", self.max_input_bytes)?),
+        };
+        let to: Agent = parse(to, "toAgent", self.max_input_bytes)?;
+        let opts: HandoffOptions = parse(options, "handoff options", self.max_input_bytes)?;
+        let now = resolve(opts.now.as_ref(), host_now)?;
+        let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
+        let context = Value::Object(opts.context.unwrap_or_default());
+        let from = self.acting(&from)?;
+        let handoff = self.engine.check_handoff(&HandoffRequest {
+            from,
+            to: &to,
+            chain: &opts.chain,
+            context: &context,
+            now,
+            trace_id: Some(trace.as_ref().unwrap_or(&self.trace_id)),
+        });
+        let name = from.name.clone();
+        let mut metadata = opts.metadata.unwrap_or_default();
+        metadata.insert("toAgent".into(), Value::String(to.id.to_string()));
+        self.record_decision(
+            &handoff.decision,
+            name,
+            None,
+            context,
+            &opts.chain,
+            Some(metadata),
+        );
+        #[derive(Serialize)]
+        struct HandoffOut<'a> {
+            #[serde(flatten)]
+            decision: &'a Decision,
+            chain: &'a [Agent],
+        }
+        to_json(&HandoffOut {
+            decision: &handoff.decision,
+            chain: &handoff.chain,
+        })
+    }
+
+    fn record_decision(
+        &mut self,
+        d: &Decision,
+        agent_name: Arc<str>,
+        resource: Option<String>,
+        context: Value,
+        chain: &[Agent],
+        extra: Option<Map<String, Value>>,
+    ) {
+        let Some(log) = &mut self.audit else { return };
+        let mut metadata = extra.unwrap_or_default();
+        if context.as_object().is_some_and(|c| !c.is_empty()) {
+            metadata.insert("context".into(), context);
+        }
+        if !chain.is_empty() {
+            let ids = chain
+                .iter()
+                .map(|a| Value::String(a.id.to_string()))
+                .collect();
+            metadata.insert("chain".into(), Value::Array(ids));
+        }
+        if d.mode != Mode::Enforce {
+            metadata.insert("mode".into(), Value::String(d.mode.as_str().into()));
+            metadata.insert("enforced".into(), Value::Bool(false));
+        }
+        let entry = log.record(EntryDraft::from_decision(d, agent_name, resource, metadata));
+        if let Some(p) = &mut self.pending {
+            p.push(entry.to_json_line());
+        }
+    }
+
+    /// Records a manual entry (`auditLog`) and returns it as JSON.
+    pub fn audit_log_json(&mut self, entry: &str, host_now: Timestamp) -> Result<String, FfiError> {
+        let m: ManualEntry = parse(entry, "audit entry", self.max_input_bytes)?;
+        Self::check_action(&m.action)?;
+        let decision = parse_effect(&m.decision)?;
+        let now = resolve(m.now.as_ref(), host_now)?;
+        let anonymous = Agent::new("anonymous");
+        let agent = m
+            .agent
+            .as_ref()
+            .or(self.agent.as_ref())
+            .unwrap_or(&anonymous)
+            .clone();
+        let Some(log) = &mut self.audit else {
+            return Err(FfiError::invalid("the audit trail is off (audit: false)"));
+        };
+        let entry = log.record(EntryDraft {
+            timestamp: now,
+            agent_id: agent.id,
+            agent_name: agent.name,
+            action: m.action,
+            resource: m.resource,
+            decision,
+            policy: None,
+            rule: None,
+            reason: Arc::from(m.reason.unwrap_or_else(|| "recorded manually".into())),
+            trace_id: m.trace_id.map_or_else(|| self.trace_id.clone(), Arc::from),
+            metadata: m.metadata,
+        });
+        let line = entry.to_json_line();
+        if let Some(p) = &mut self.pending {
+            p.push(line.clone());
+        }
+        Ok(line)
+    }
+
+    fn log(&self) -> Result<&AuditLog, FfiError> {
+        self.audit
+            .as_ref()
+            .ok_or_else(|| FfiError::invalid("the audit trail is off (audit: false)"))
+    }
+
+    /// Entries matching a query, newest first, as a JSON array.
+    pub fn audit_query_json(&self, query: &str) -> Result<String, FfiError> {
+        let q: AuditQuery = parse(query, "audit query", self.max_input_bytes)?;
+        let action = match &q.action {
+            Some(p) => {
+                Some(Pattern::new(p).map_err(|e| FfiError::invalid(format!("action: {e}")))?)
+            }
+            None => None,
+        };
+        let at = |w: &Option<When>| {
+            w.as_ref()
+                .map(|w| w.resolve().map_err(FfiError::invalid))
+                .transpose()
+        };
+        let query = Query {
+            limit: q.limit,
+            agent_id: q.agent_id,
+            action,
+            decision: q.decision.as_deref().map(parse_effect).transpose()?,
+            trace_id: q.trace_id,
+            since: at(&q.since)?,
+            until: at(&q.until)?,
+        };
+        let lines: Vec<String> = self
+            .log()?
+            .query(&query)
+            .iter()
+            .map(|e| e.to_json_line())
+            .collect();
+        Ok(format!("[{}]", lines.join(",")))
+    }
+
+    /// Counts of the audit trail, as JSON.
+    pub fn audit_stats_json(&self) -> Result<String, FfiError> {
+        to_json(&self.log()?.stats())
+    }
+
+    /// The audit trail as JSON Lines, oldest first.
+    pub fn export_audit(&self) -> Result<String, FfiError> {
+        Ok(self.log()?.export_jsonl())
+    }
+
+    /// Verifies an agent token with the session's `verify` settings.
+    pub fn verify_agent_token_json(
+        &self,
+        token: &str,
+        host_now: Timestamp,
+    ) -> Result<String, FfiError> {
+        let v = self.verify.as_ref().ok_or_else(|| {
+            FfiError::invalid(
+                "no verify settings: pass verify: { secret } or { publicKey } to the MeshGuard",
+            )
+        })?;
+        let verified = identity::verify_agent_token(token, v, host_now)?;
+        to_json(&verified.agent)
+    }
+}
+
+/// Issues an agent token (`issueAgentToken(agent, options)`).
+pub fn issue_agent_token_json(
+    agent: &str,
+    options: &str,
+    host_now: Timestamp,
+) -> Result<String, FfiError> {
+    const LIMIT: usize = 64 * 1024;
+    let agent: Agent = parse(agent, "agent", LIMIT)?;
+    let cfg: IssueConfig = parse(options, "token options", LIMIT)?;
+    let secret = secret_bytes(&cfg.secret, &cfg.secret_base64url)?;
+    let key = match (secret, &cfg.private_key) {
+        (Some(s), None) => SigningKey::hs256(&s)?,
+        (None, Some(k)) => SigningKey::parse_private_key(&key_text(k))?,
+        _ => {
+            return Err(FfiError::invalid(
+                "give exactly one of secret or privateKey",
+            ));
+        }
+    };
+    let mut opts = IssueOptions::new(key, resolve(cfg.now.as_ref(), host_now)?);
+    if let Some(issuer) = &cfg.issuer {
+        opts = opts.with_issuer(issuer);
+    }
+    if let Some(seconds) = cfg.expires_in {
+        opts = opts.with_expires_in(seconds);
+    }
+    Ok(identity::issue_agent_token(&agent, &opts)?)
+}
+
+/// Verifies an exported audit trail (JSON Lines), returning the verdict as JSON.
+pub fn verify_audit_json(jsonl: &str) -> String {
+    serde_json::to_string(&crate::audit::verify_jsonl(jsonl))
+        .unwrap_or_else(|_| r#"{"ok":false,"entries":0,"problem":"unreportable"}"#.to_owned())
+}

@@ -1,0 +1,190 @@
+//! The WebAssembly binding: converts and forwards to [`crate::ffi`], nothing more.
+//! Inputs and outputs are JSON strings; errors are thrown as the JSON of an
+//! [`FfiError`], which the JavaScript wrapper turns into `Error` subclasses.
+
+mod zones;
+
+use std::sync::Arc;
+
+use wasm_bindgen::prelude::*;
+
+use crate::conformance::{Observed, ObservedError, Suite};
+use crate::ffi::{self, FfiError, Host, Session};
+use crate::time::Timestamp;
+
+fn thrown(e: FfiError) -> JsValue {
+    JsValue::from_str(&e.to_json())
+}
+
+fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
+    Timestamp::from_millis_f64(now_ms).ok_or_else(|| {
+        thrown(FfiError::invalid(format!(
+            "the host clock gave {now_ms}, not a time"
+        )))
+    })
+}
+
+/// One governed session (the state behind a JavaScript `MeshGuard`).
+#[wasm_bindgen]
+pub struct Core {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Core {
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str, now_ms: f64, random: &[u8]) -> Result<Core, JsValue> {
+        let mut seed = [0u8; 8];
+        for (s, r) in seed.iter_mut().zip(random) {
+            *s = *r;
+        }
+        let host = Host {
+            zones: Arc::new(zones::IntlZones),
+            now: at(now_ms)?,
+            random: seed,
+        };
+        Session::from_json(config, &host)
+            .map(|session| Core { session })
+            .map_err(thrown)
+    }
+
+    pub fn check(&mut self, action: &str, options: &str, now_ms: f64) -> Result<String, JsValue> {
+        self.session
+            .check_json(action, options, at(now_ms)?)
+            .map_err(thrown)
+    }
+
+    pub fn explain(&self, action: &str, options: &str, now_ms: f64) -> Result<String, JsValue> {
+        self.session
+            .explain_json(action, options, at(now_ms)?)
+            .map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = checkHandoff)]
+    pub fn check_handoff(
+        &mut self,
+        from: &str,
+        to: &str,
+        options: &str,
+        now_ms: f64,
+    ) -> Result<String, JsValue> {
+        self.session
+            .check_handoff_json(from, to, options, at(now_ms)?)
+            .map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = loadPolicies)]
+    pub fn load_policies(&mut self, policies: &str) -> Result<String, JsValue> {
+        self.session.load_policies_json(policies).map_err(thrown)
+    }
+
+    pub fn warnings(&self) -> Result<String, JsValue> {
+        self.session.warnings_json().map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = verifyAgentToken)]
+    pub fn verify_agent_token(&self, token: &str, now_ms: f64) -> Result<String, JsValue> {
+        self.session
+            .verify_agent_token_json(token, at(now_ms)?)
+            .map_err(thrown)
+    }
+
+    /// The default agent as JSON (`null` when none is set).
+    pub fn agent(&self) -> String {
+        serde_json::to_string(&self.session.agent()).unwrap_or_else(|_| "null".into())
+    }
+
+    #[wasm_bindgen(js_name = traceId)]
+    pub fn trace_id(&self) -> String {
+        self.session.trace_id().to_owned()
+    }
+
+    #[wasm_bindgen(js_name = auditLog)]
+    pub fn audit_log(&mut self, entry: &str, now_ms: f64) -> Result<String, JsValue> {
+        self.session
+            .audit_log_json(entry, at(now_ms)?)
+            .map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = auditQuery)]
+    pub fn audit_query(&self, query: &str) -> Result<String, JsValue> {
+        self.session.audit_query_json(query).map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = auditStats)]
+    pub fn audit_stats(&self) -> Result<String, JsValue> {
+        self.session.audit_stats_json().map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = exportAudit)]
+    pub fn export_audit(&self) -> Result<String, JsValue> {
+        self.session.export_audit().map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = setSink)]
+    pub fn set_sink(&mut self, on: bool) {
+        self.session.set_sink(on);
+    }
+
+    #[wasm_bindgen(js_name = takePending)]
+    pub fn take_pending(&mut self) -> String {
+        self.session.take_pending()
+    }
+}
+
+#[wasm_bindgen(js_name = issueAgentToken)]
+pub fn issue_agent_token(agent: &str, options: &str, now_ms: f64) -> Result<String, JsValue> {
+    ffi::issue_agent_token_json(agent, options, at(now_ms)?).map_err(thrown)
+}
+
+#[wasm_bindgen(js_name = verifyAudit)]
+pub fn verify_audit(jsonl: &str) -> String {
+    ffi::verify_audit_json(jsonl)
+}
+
+/// A conformance test file, parsed; the JavaScript runner drives the public API with
+/// its cases and asks this object for the verdicts.
+#[wasm_bindgen]
+pub struct ConformanceSuite {
+    suite: Suite,
+}
+
+#[wasm_bindgen]
+impl ConformanceSuite {
+    #[wasm_bindgen(constructor)]
+    pub fn new(file: &str, text: &str) -> Result<ConformanceSuite, JsValue> {
+        Suite::parse(file, text)
+            .map(|suite| ConformanceSuite { suite })
+            .map_err(|e| thrown(FfiError::invalid(e.to_string())))
+    }
+
+    /// The file as JSON: options, policy texts, cases with agents resolved, invalid documents.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.suite).unwrap_or_else(|_| "null".into())
+    }
+
+    /// `undefined` when case `index` passed with the decision `observed` (JSON).
+    #[wasm_bindgen(js_name = verifyCase)]
+    pub fn verify_case(&self, index: usize, observed: &str) -> Option<String> {
+        let Some(case) = self.suite.cases.get(index) else {
+            return Some(format!("there is no case {index}"));
+        };
+        match serde_json::from_str::<Observed>(observed) {
+            Ok(o) => case.expect.verify(&o).err(),
+            Err(e) => Some(format!("unreadable decision: {e}")),
+        }
+    }
+
+    /// `undefined` when invalid document `index` failed with the error `observed` (JSON).
+    #[wasm_bindgen(js_name = verifyInvalid)]
+    pub fn verify_invalid(&self, index: usize, observed: &str) -> Option<String> {
+        let Some(doc) = self.suite.invalid.get(index) else {
+            return Some(format!("there is no invalid document {index}"));
+        };
+        match serde_json::from_str::<ObservedError>(observed) {
+            Ok(o) => doc.expect_error.verify(&o).err(),
+            Err(e) => Some(format!("unreadable error: {e}")),
+        }
+    }
+}
