@@ -4,6 +4,7 @@
 // CommonJS entries from the ES module sources.
 //
 // Usage: node pkg-templates/build.mjs [--out pkg]
+// MESHGUARD_BUILD_DIR (default .build) holds intermediate files.
 
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -17,7 +18,8 @@ const templates = dirname(fileURLToPath(import.meta.url));
 const root = resolve(templates, "..");
 const outArg = process.argv.indexOf("--out");
 const out = resolve(root, outArg > 0 ? process.argv[outArg + 1] : "pkg");
-const raw = join(root, ".build", "wasm");
+const buildDir = resolve(root, process.env.MESHGUARD_BUILD_DIR ?? ".build");
+const raw = join(buildDir, "wasm");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
 function run(cmd, args, env = {}) {
@@ -69,5 +71,5 @@ if (statSync(adapter, { throwIfNoEntry: false })) {
 
 const wasm = readFileSync(join(out, "meshguard_policy_bg.wasm"));
 const size = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
-writeFileSync(join(root, ".build", "wasm-size.json"), JSON.stringify(size) + "\n");
+writeFileSync(join(buildDir, "wasm-size.json"), JSON.stringify(size) + "\n");
 console.log(`built ${out}: meshguard_policy_bg.wasm ${size.raw} bytes, ${size.gzip} gzip`);
