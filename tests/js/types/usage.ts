@@ -1,0 +1,54 @@
+// A typed use of the package; `tsc --noEmit` must accept it (and reject misuse).
+import {
+  MeshGuard,
+  PolicyDeniedError,
+  PolicyError,
+  TokenError,
+  issueAgentToken,
+  verifyAudit,
+  type AuditEntry,
+  type Decision,
+  type HandoffDecision,
+} from "@meshguard/policy";
+
+const entries: AuditEntry[] = [];
+const mesh = new MeshGuard({
+  policies: ["name: p\nrules: [{effect: allow, actions: [\"*\"]}]"],
+  agent: { id: "agent_support", name: "Support", trustTier: "verified", tags: ["support"], orgId: "org_1" },
+  mode: "enforce",
+  audit: { capacity: 100, redact: ["email"] },
+  onAudit: (e) => entries.push(e),
+});
+
+const d: Decision = mesh.check("write:refund", { context: { amount: 150 }, resource: "order/1", now: new Date(), traceId: "t" });
+const allowed: boolean = d.allowed;
+const rule: string | null = d.rule;
+mesh.enforce("read:x");
+const n: Promise<number> = mesh.govern("read:x", async (decision) => (decision.allowed ? 1 : 0));
+const x = mesh.explain("read:x");
+const firstRuleOutcome = x.explanation.policies[0]?.rules[0]?.outcome;
+const h: HandoffDecision = mesh.checkHandoff(null, { id: "billing", name: "Billing Specialist" }, { chain: [] });
+mesh.check("write:email", { agent: { id: "billing" }, chain: h.chain });
+const warnings = mesh.loadPolicies([{ name: "p.yaml", text: "name: p\nrules: []" }]);
+const line: number = warnings[0]?.line ?? 0;
+const stats = mesh.auditStats();
+const total: number = stats.total + stats.recorded;
+const ok: boolean = verifyAudit(mesh.exportAudit()).ok;
+const token: string = issueAgentToken({ id: "a" }, { secret: "x".repeat(32), expiresIn: 60 });
+
+try {
+  mesh.enforce("write:refund");
+} catch (e) {
+  if (e instanceof PolicyDeniedError) console.log(e.reason, e.traceId, e.decision.rule);
+  if (e instanceof PolicyError) console.log(e.line, e.column, e.path, e.errors.length);
+  if (e instanceof TokenError) console.log(e.code);
+}
+
+// @ts-expect-error: the action must be a string
+mesh.check(42);
+// @ts-expect-error: unknown trust tier
+new MeshGuard({ agent: { id: "a", trustTier: "root" } });
+// @ts-expect-error: mode is one of enforce, audit, bypass
+new MeshGuard({ mode: "yolo" });
+
+export { allowed, rule, n, firstRuleOutcome, line, total, ok, token };
