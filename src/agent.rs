@@ -4,7 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::json::{self, JsonError, Obj};
 
 /// How far an agent is trusted, lowest first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,23 +87,12 @@ impl Serialize for TrustTier {
     }
 }
 
-impl<'de> Deserialize<'de> for TrustTier {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 /// Who is acting: `{id, name, trustTier, tags, orgId}`.
 ///
 /// `name` defaults to the id and `trustTier` to `untrusted`: an identity that says
 /// nothing about its trust gets the least.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    try_from = "AgentFields"
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Agent {
     pub id: Arc<str>,
     pub name: Arc<str>,
@@ -150,33 +142,29 @@ impl Agent {
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| &**t == tag)
     }
-}
 
-/// The wire form of an agent, checked before it becomes an [`Agent`].
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AgentFields {
-    id: String,
-    name: Option<String>,
-    trust_tier: Option<TrustTier>,
-    #[serde(default)]
-    tags: Vec<String>,
-    org_id: Option<String>,
-}
-
-impl TryFrom<AgentFields> for Agent {
-    type Error = String;
-
-    fn try_from(f: AgentFields) -> Result<Agent, String> {
-        if f.id.is_empty() {
-            return Err("agent id may not be empty".into());
-        }
+    /// An agent from its JSON form `{id, name, trustTier, tags, orgId}`: `id` is
+    /// required and not empty, other keys are refused, and an error names the member
+    /// (`trustTier: unknown trust tier 'root': …`).
+    pub fn from_json(value: Value) -> Result<Agent, JsonError> {
+        let mut o = Obj::new(value, &["id", "name", "trustTier", "tags", "orgId"])?;
+        let id = o.need("id", "a non-empty string", json::non_empty_string)?;
+        let name = o.str("name")?;
+        let trust_tier = o
+            .get("trustTier", |v| {
+                json::string(v)?
+                    .parse::<TrustTier>()
+                    .map_err(|e| JsonError::new(e.to_string()))
+            })?
+            .unwrap_or_default();
+        let tags = o.strings("tags")?;
+        let org_id = o.str("orgId")?;
         Ok(Agent {
-            name: Arc::from(f.name.as_deref().unwrap_or(&f.id)),
-            id: Arc::from(f.id),
-            trust_tier: f.trust_tier.unwrap_or_default(),
-            tags: f.tags.into_iter().map(Arc::from).collect(),
-            org_id: f.org_id.map(Arc::from),
+            name: Arc::from(name.as_deref().unwrap_or(&id)),
+            id: Arc::from(id),
+            trust_tier,
+            tags: tags.into_iter().map(Arc::from).collect(),
+            org_id: org_id.map(Arc::from),
         })
     }
 }
@@ -201,29 +189,66 @@ mod tests {
         );
     }
 
-    #[test]
-    fn agents_deserialize_with_defaults() {
-        let a: Agent = serde_json::from_str(r#"{"id":"a1"}"#).unwrap();
-        assert_eq!(&*a.name, "a1");
-        assert_eq!(a.trust_tier, TrustTier::Untrusted);
-        let b: Agent = serde_json::from_str(
-            r#"{"id":"a2","name":"Billing","trustTier":"trusted","tags":["x"],"orgId":"o"}"#,
-        )
-        .unwrap();
-        assert!(b.has_tag("x"));
-        assert_eq!(b.org_id.as_deref(), Some("o"));
+    fn read(text: &str) -> Result<Agent, String> {
+        Agent::from_json(serde_json::from_str(text).unwrap()).map_err(|e| e.to_string())
     }
 
     #[test]
-    fn bad_agents_are_refused() {
-        for bad in [
-            r#"{"id":""}"#,
-            r#"{"name":"x"}"#,
-            r#"{"id":"a","trustTier":"root"}"#,
-            r#"{"id":"a","tier":"basic"}"#,
-            r#"{"id":5}"#,
+    fn agents_read_with_defaults() {
+        let a = read(r#"{"id":"a1"}"#).unwrap();
+        assert_eq!(&*a.name, "a1");
+        assert_eq!(a.trust_tier, TrustTier::Untrusted);
+        assert!(a.tags.is_empty());
+        let b =
+            read(r#"{"id":"a2","name":"Billing","trustTier":"trusted","tags":["x"],"orgId":"o"}"#)
+                .unwrap();
+        assert_eq!(&*b.name, "Billing");
+        assert_eq!(b.trust_tier, TrustTier::Trusted);
+        assert!(b.has_tag("x"));
+        assert_eq!(b.org_id.as_deref(), Some("o"));
+        let c = read(r#"{"id":"a3","name":null,"trustTier":null,"tags":null}"#).unwrap();
+        assert_eq!(c, Agent::new("a3"));
+    }
+
+    #[test]
+    fn agents_survive_a_round_trip_through_json() {
+        let a = Agent::new("a")
+            .with_name("A")
+            .with_tier(TrustTier::Verified)
+            .with_tags(["x", "y"])
+            .with_org("o");
+        assert_eq!(Agent::from_json(serde_json::to_value(&a).unwrap()), Ok(a));
+    }
+
+    #[test]
+    fn bad_agents_are_refused_with_the_member_named() {
+        for (bad, message) in [
+            (
+                r#"{"id":""}"#,
+                r#"id: expected a non-empty string, found """#,
+            ),
+            (r#"{"id":5}"#, "id: expected a non-empty string, found 5"),
+            (
+                r#"{"name":"x"}"#,
+                "id: missing (expected a non-empty string)",
+            ),
+            (
+                r#"{"id":"a","trustTier":"root"}"#,
+                "trustTier: unknown trust tier 'root': expected one of untrusted, basic, verified, trusted, privileged",
+            ),
+            (r#"{"id":"a","tier":"basic"}"#, "unknown key 'tier'"),
+            (
+                r#"{"id":"a","trust_tier":"basic"}"#,
+                "unknown key 'trust_tier'; did you mean 'trustTier'?",
+            ),
+            (
+                r#"{"id":"a","tags":"x"}"#,
+                r#"tags: expected an array, found "x""#,
+            ),
+            (r#"{"id":"a","name":7}"#, "name: expected a string, found 7"),
+            ("[]", "expected an object, found an array"),
         ] {
-            assert!(serde_json::from_str::<Agent>(bad).is_err(), "{bad}");
+            assert_eq!(read(bad).unwrap_err(), message, "{bad}");
         }
     }
 }

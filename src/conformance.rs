@@ -9,11 +9,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::agent::Agent;
 use crate::decision::{Decision, Effect, Mode};
 use crate::engine::{Engine, EngineOptions, HandoffRequest, Request};
+use crate::json::{self, JsonError, Obj};
 use crate::policy::{Diagnostic, Input, LoadError, PolicySet, Source};
 use crate::time::Timestamp;
 use crate::yaml::{self, Limits, Node, Value};
@@ -41,30 +42,25 @@ enum PolicyItem {
 }
 
 /// Engine options a file may set.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Options {
-    #[serde(default, with = "mode_text")]
     pub mode: Mode,
     pub max_delegation_depth: Option<u32>,
 }
 
-mod mode_text {
-    use super::Mode;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(m: &Mode, s: S) -> Result<S::Ok, S::Error> {
-        m.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Mode, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
-}
-
 impl Options {
+    /// `{mode, maxDelegationDepth}`.
+    pub fn from_json(value: serde_json::Value) -> Result<Options, JsonError> {
+        let mut o = Obj::new(value, &["mode", "maxDelegationDepth"])?;
+        Ok(Options {
+            mode: o
+                .get("mode", |v| json::string(v)?.parse().map_err(JsonError::new))?
+                .unwrap_or_default(),
+            max_delegation_depth: o.u32("maxDelegationDepth")?,
+        })
+    }
+
     /// The engine options these stand for.
     pub fn engine(&self) -> EngineOptions {
         let defaults = EngineOptions::default();
@@ -77,31 +73,61 @@ impl Options {
     }
 }
 
-/// One case, with its agents resolved.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One case, with its agents resolved. Serializes as `{name, line, check: {agent,
+/// action, resource} | handoff: {from, to}, context, now, chain, expect}`.
+#[derive(Debug)]
 pub struct Case {
     pub name: String,
     pub line: u32,
-    #[serde(flatten)]
     pub kind: CaseKind,
     pub context: serde_json::Value,
-    #[serde(with = "opt_time")]
     pub now: Option<Timestamp>,
     /// The delegators above the acting agent, root first.
     pub chain: Vec<Agent>,
     pub expect: Expect,
 }
 
-mod opt_time {
-    use crate::time::Timestamp;
-    use serde::Serializer;
+impl Serialize for Case {
+    // Written out: a flattened enum would pull in serde's buffering serializer.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
 
-    pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
-        match t {
-            Some(t) => s.collect_str(t),
-            None => s.serialize_none(),
+        #[derive(Serialize)]
+        struct Check<'a> {
+            agent: &'a Agent,
+            action: &'a str,
+            resource: &'a Option<String>,
         }
+        #[derive(Serialize)]
+        struct Handoff<'a> {
+            from: &'a Agent,
+            to: &'a Agent,
+        }
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &self.name)?;
+        m.serialize_entry("line", &self.line)?;
+        match &self.kind {
+            CaseKind::Check {
+                agent,
+                action,
+                resource,
+            } => m.serialize_entry(
+                "check",
+                &Check {
+                    agent,
+                    action,
+                    resource,
+                },
+            )?,
+            CaseKind::Handoff { from, to } => {
+                m.serialize_entry("handoff", &Handoff { from, to })?
+            }
+        }
+        m.serialize_entry("context", &self.context)?;
+        m.serialize_entry("now", &self.now.map(|t| t.to_string()))?;
+        m.serialize_entry("chain", &self.chain)?;
+        m.serialize_entry("expect", &self.expect)?;
+        m.end()
     }
 }
 
@@ -121,10 +147,9 @@ pub enum CaseKind {
 }
 
 /// What a case must decide.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Expect {
-    #[serde(with = "effect_text")]
     pub decision: Effect,
     pub allowed: Option<bool>,
     pub policy: Option<String>,
@@ -132,29 +157,52 @@ pub struct Expect {
     pub reason_contains: Option<String>,
 }
 
-mod effect_text {
-    use super::Effect;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(e: &Effect, s: S) -> Result<S::Ok, S::Error> {
-        e.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Effect, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse()
-            .map_err(|()| serde::de::Error::custom(format!("unknown decision '{text}'")))
+impl Expect {
+    /// `{decision, allowed, policy, rule, reasonContains}`; `decision` is required.
+    pub fn from_json(value: serde_json::Value) -> Result<Expect, JsonError> {
+        let mut o = Obj::new(
+            value,
+            &["decision", "allowed", "policy", "rule", "reasonContains"],
+        )?;
+        Ok(Expect {
+            decision: o.need("decision", "allow, deny or require_approval", |v| {
+                let text = json::string(v)?;
+                text.parse()
+                    .map_err(|()| JsonError::new(format!("unknown decision '{text}'")))
+            })?,
+            allowed: o.bool("allowed")?,
+            policy: o.str("policy")?,
+            rule: o.str("rule")?,
+            reason_contains: o.str("reasonContains")?,
+        })
     }
 }
 
 /// The parts of a decision a case can expect, as any layer reports them.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Observed {
     pub decision: String,
     pub allowed: bool,
     pub policy: Option<String>,
     pub rule: Option<String>,
     pub reason: String,
+}
+
+impl Observed {
+    /// `{decision, allowed, policy, rule, reason}` as JSON text (what bindings report).
+    pub fn parse(text: &str) -> Result<Observed, JsonError> {
+        let mut o = Obj::new(
+            json::parse(text)?,
+            &["decision", "allowed", "policy", "rule", "reason"],
+        )?;
+        Ok(Observed {
+            decision: o.need_str("decision")?,
+            allowed: o.need("allowed", "true or false", json::boolean)?,
+            policy: o.str("policy")?,
+            rule: o.str("rule")?,
+            reason: o.need_str("reason")?,
+        })
+    }
 }
 
 impl From<&Decision> for Observed {
@@ -197,7 +245,7 @@ impl Expect {
         named("policy", &self.policy, &got.policy);
         named("rule", &self.rule, &got.rule);
         if let Some(part) = &self.reason_contains {
-            if !got.reason.to_lowercase().contains(&part.to_lowercase()) {
+            if !contains_ignoring_case(&got.reason, part) {
                 misses.push(format!(
                     "reason {:?} (expected it to contain {part:?})",
                     got.reason
@@ -223,21 +271,45 @@ pub struct InvalidDoc {
 }
 
 /// What the load error of an invalid document must say.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExpectError {
     pub path_contains: Option<String>,
     pub message_contains: Option<String>,
     pub line: Option<u32>,
 }
 
+impl ExpectError {
+    /// `{pathContains, messageContains, line}`.
+    pub fn from_json(value: serde_json::Value) -> Result<ExpectError, JsonError> {
+        let mut o = Obj::new(value, &["pathContains", "messageContains", "line"])?;
+        Ok(ExpectError {
+            path_contains: o.str("pathContains")?,
+            message_contains: o.str("messageContains")?,
+            line: o.u32("line")?,
+        })
+    }
+}
+
 /// The parts of a load error an expectation can name.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct ObservedError {
     pub path: String,
     /// The full message, suggestion included.
     pub message: String,
     pub line: u32,
+}
+
+impl ObservedError {
+    /// `{path, message, line}` as JSON text (what bindings report).
+    pub fn parse(text: &str) -> Result<ObservedError, JsonError> {
+        let mut o = Obj::new(json::parse(text)?, &["path", "message", "line"])?;
+        Ok(ObservedError {
+            path: o.need_str("path")?,
+            message: o.need_str("message")?,
+            line: o.need("line", "a whole number of at least 0", json::u32)?,
+        })
+    }
 }
 
 impl From<&Diagnostic> for ObservedError {
@@ -260,7 +332,7 @@ impl ExpectError {
             }
         }
         if let Some(m) = &self.message_contains {
-            if !got.message.to_lowercase().contains(&m.to_lowercase()) {
+            if !contains_ignoring_case(&got.message, m) {
                 misses.push(format!("message lacks {m:?}"));
             }
         }
@@ -279,6 +351,16 @@ impl ExpectError {
             ))
         }
     }
+}
+
+/// Whether `text` contains `part`, ignoring ASCII case (expectations name words of
+/// English messages; no Unicode case tables are needed for that).
+fn contains_ignoring_case(text: &str, part: &str) -> bool {
+    part.is_empty()
+        || text
+            .as_bytes()
+            .windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
 }
 
 /// A test file that cannot be read.
@@ -342,36 +424,74 @@ impl fmt::Display for Report {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A case as written, its agents still keys.
 struct RawCase {
     name: String,
     agent: Option<String>,
     action: Option<String>,
     resource: Option<String>,
     handoff: Option<RawHandoff>,
-    #[serde(default)]
     context: serde_json::Value,
     now: Option<String>,
-    #[serde(default)]
     chain: Vec<String>,
     expect: Expect,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl RawCase {
+    fn from_json(value: serde_json::Value) -> Result<RawCase, JsonError> {
+        let mut o = Obj::new(
+            value,
+            &[
+                "name", "agent", "action", "resource", "handoff", "context", "now", "chain",
+                "expect",
+            ],
+        )?;
+        Ok(RawCase {
+            name: o.need_str("name")?,
+            agent: o.str("agent")?,
+            action: o.str("action")?,
+            resource: o.str("resource")?,
+            handoff: o.get("handoff", RawHandoff::from_json)?,
+            context: o.value("context").unwrap_or_default(),
+            now: o.str("now")?,
+            chain: o.strings("chain")?,
+            expect: o.need("expect", "an object", Expect::from_json)?,
+        })
+    }
+}
+
 struct RawHandoff {
     from: String,
     to: String,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+impl RawHandoff {
+    fn from_json(value: serde_json::Value) -> Result<RawHandoff, JsonError> {
+        let mut o = Obj::new(value, &["from", "to"])?;
+        Ok(RawHandoff {
+            from: o.need_str("from")?,
+            to: o.need_str("to")?,
+        })
+    }
+}
+
 struct RawInvalid {
     name: String,
     policy: String,
-    #[serde(default)]
     expect_error: ExpectError,
+}
+
+impl RawInvalid {
+    fn from_json(value: serde_json::Value) -> Result<RawInvalid, JsonError> {
+        let mut o = Obj::new(value, &["name", "policy", "expectError"])?;
+        Ok(RawInvalid {
+            name: o.need_str("name")?,
+            policy: o.need_str("policy")?,
+            expect_error: o
+                .get("expectError", ExpectError::from_json)?
+                .unwrap_or_default(),
+        })
+    }
 }
 
 const FILE_KEYS: &[&str] = &[
@@ -418,12 +538,18 @@ impl Suite {
             };
             match e.key.as_str() {
                 "description" => {
-                    suite.description = serde_json::from_value(from_node(&e.value)?)
-                        .map_err(|err| fail(line, format!("description: {err}")))?;
+                    let value = from_node(&e.value)?;
+                    suite.description = match value {
+                        serde_json::Value::Null => None,
+                        v => Some(
+                            json::string(v)
+                                .map_err(|err| fail(line, err.in_key("description").to_string()))?,
+                        ),
+                    };
                 }
                 "options" => {
-                    suite.options = serde_json::from_value(from_node(&e.value)?)
-                        .map_err(|err| fail(line, format!("options: {err}")))?;
+                    suite.options = Options::from_json(from_node(&e.value)?)
+                        .map_err(|err| fail(line, err.in_key("options").to_string()))?;
                 }
                 "agents" => {
                     let Value::Map(items) = &e.value.value else {
@@ -433,10 +559,10 @@ impl Suite {
                         ));
                     };
                     for item in items {
-                        let agent =
-                            serde_json::from_value(from_node(&item.value)?).map_err(|err| {
-                                fail(item.value.pos.line, format!("agents.{}: {err}", item.key))
-                            })?;
+                        let agent = Agent::from_json(from_node(&item.value)?).map_err(|err| {
+                            let err = err.in_key(&item.key).in_key("agents");
+                            fail(item.value.pos.line, err.to_string())
+                        })?;
                         agents.insert(item.key.clone(), agent);
                     }
                 }
@@ -461,16 +587,16 @@ impl Suite {
                     let Value::Seq(items) = &e.value.value else {
                         return Err(fail(line, format!("{}: expected a list", e.key)));
                     };
-                    for item in items {
+                    for (i, item) in items.iter().enumerate() {
                         let json = from_node(item)?;
                         let line = item.pos.line;
+                        let at =
+                            |err: JsonError| fail(line, err.in_index(i).in_key(&e.key).to_string());
                         if e.key == "cases" {
-                            let raw: RawCase = serde_json::from_value(json)
-                                .map_err(|err| fail(line, format!("case: {err}")))?;
+                            let raw = RawCase::from_json(json).map_err(at)?;
                             raw_cases.push((line, raw));
                         } else {
-                            let raw: RawInvalid = serde_json::from_value(json)
-                                .map_err(|err| fail(line, format!("invalid: {err}")))?;
+                            let raw = RawInvalid::from_json(json).map_err(at)?;
                             suite.invalid.push(InvalidDoc {
                                 name: raw.name,
                                 line,
@@ -672,4 +798,138 @@ fn to_json(node: &Node) -> Result<serde_json::Value, String> {
                 .collect::<Result<_, String>>()?,
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "policies:\n  - {name: p, rules: [{name: r, effect: allow, actions: [\"read:*\"]}]}\nagents:\n  a: {id: a1, trustTier: verified}\n";
+
+    fn parse_err(body: &str) -> String {
+        Suite::parse("t.yaml", &format!("{HEAD}{body}"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_file_reads_into_cases_with_agents_resolved() {
+        let text = format!(
+            "{HEAD}options: {{mode: audit, maxDelegationDepth: 2}}\ncases:\n  - name: c\n    agent: a\n    action: read:x\n    context: {{n: 1}}\n    now: 2026-11-26T10:00:00Z\n    expect: {{decision: allow, rule: r, reasonContains: ALLOW}}\ninvalid:\n  - name: i\n    policy: \"name: x\"\n"
+        );
+        let suite = Suite::parse("t.yaml", &text).unwrap();
+        assert_eq!(suite.options.mode, Mode::Audit);
+        assert_eq!(suite.options.max_delegation_depth, Some(2));
+        let case = &suite.cases[0];
+        assert!(matches!(&case.kind, CaseKind::Check { agent, .. } if &*agent.id == "a1"));
+        assert_eq!(case.context, serde_json::json!({"n": 1}));
+        assert_eq!(suite.invalid[0].expect_error.line, None);
+        let report = suite.run(crate::zone::default_provider(), Timestamp::EPOCH);
+        assert_eq!(report.failures().count(), 0, "{report}");
+    }
+
+    #[test]
+    fn a_suite_serializes_for_the_bindings() {
+        let text = format!(
+            "{HEAD}cases:\n  - name: c\n    agent: a\n    action: read:x\n    now: 2026-11-26T10:00:00.5Z\n    expect: {{decision: allow}}\n  - name: h\n    handoff: {{from: a, to: a}}\n    chain: [a]\n    context: {{k: [1, x]}}\n    expect: {{decision: deny, reasonContains: cycle}}\n"
+        );
+        let suite = Suite::parse("t.yaml", &text).unwrap();
+        let agent =
+            serde_json::json!({"id": "a1", "name": "a1", "trustTier": "verified", "tags": []});
+        let expect = |decision: &str, reason: Option<&str>| serde_json::json!({"decision": decision, "allowed": null, "policy": null, "rule": null, "reasonContains": reason});
+        assert_eq!(
+            serde_json::to_value(&suite.cases).unwrap(),
+            serde_json::json!([
+                {"name": "c", "line": 6, "check": {"agent": agent, "action": "read:x", "resource": null},
+                 "context": null, "now": "2026-11-26T10:00:00.500Z", "chain": [], "expect": expect("allow", None)},
+                {"name": "h", "line": 11, "handoff": {"from": agent, "to": agent},
+                 "context": {"k": [1, "x"]}, "now": null, "chain": [agent], "expect": expect("deny", Some("cycle"))}
+            ])
+        );
+        let text = serde_json::to_string(&suite.cases[0]).unwrap();
+        assert!(
+            text.starts_with(r#"{"name":"c","line":6,"check":{"agent":{"id":"a1""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bad_parts_of_a_file_are_named_by_path() {
+        assert_eq!(
+            parse_err("agents2: {}\n"),
+            "t.yaml:5: unknown key 'agents2'; did you mean 'agents'?"
+        );
+        assert_eq!(
+            Suite::parse("t.yaml", "agents:\n  b: {id: b, trustTier: root}\n")
+                .unwrap_err()
+                .message,
+            "agents.b.trustTier: unknown trust tier 'root': expected one of untrusted, basic, verified, trusted, privileged"
+        );
+        assert_eq!(
+            parse_err("options: {mode: yolo}\n"),
+            "t.yaml:5: options.mode: unknown mode 'yolo': expected enforce, audit or bypass"
+        );
+        assert_eq!(
+            parse_err(
+                "cases:\n  - {name: ok, agent: a, action: x, expect: {decision: allow}}\n  - {name: c, agent: a, action: x, expect: {decision: maybe}}\n"
+            ),
+            "t.yaml:7: cases[1].expect.decision: unknown decision 'maybe'"
+        );
+        assert_eq!(
+            parse_err("cases:\n  - {name: c, agent: a, action: x}\n"),
+            "t.yaml:6: cases[0].expect: missing (expected an object)"
+        );
+        assert_eq!(
+            parse_err("cases:\n  - {name: c, handoff: {from: a}, expect: {decision: deny}}\n"),
+            "t.yaml:6: cases[0].handoff.to: missing (expected a string)"
+        );
+        assert_eq!(
+            parse_err("invalid:\n  - {name: i, policy: x, expectError: {line: -1}}\n"),
+            "t.yaml:6: invalid[0].expectError.line: expected a whole number of at least 0, found -1"
+        );
+        assert_eq!(
+            parse_err("cases:\n  - {name: c, agent: b, action: x, expect: {decision: deny}}\n"),
+            "t.yaml:6: case 'c': unknown agent key 'b'"
+        );
+    }
+
+    #[test]
+    fn observed_results_are_read_strictly() {
+        let o =
+            Observed::parse(r#"{"decision":"deny","allowed":false,"policy":null,"reason":"no"}"#)
+                .unwrap();
+        assert_eq!(
+            (o.decision.as_str(), o.allowed, o.policy),
+            ("deny", false, None)
+        );
+        assert_eq!(
+            Observed::parse(r#"{"decision":"deny","reason":"no"}"#)
+                .unwrap_err()
+                .to_string(),
+            "allowed: missing (expected true or false)"
+        );
+        let e = ObservedError::parse(r#"{"path":"rules","message":"m","line":"3"}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line: expected a whole number of at least 0, found \"3\""
+        );
+    }
+
+    #[test]
+    fn expectations_ignore_ascii_case() {
+        assert!(contains_ignoring_case("Amount exceeds LIMIT", "limit"));
+        assert!(contains_ignoring_case("abc", ""));
+        assert!(!contains_ignoring_case("ab", "abc"));
+        let expect = ExpectError {
+            path_contains: None,
+            message_contains: Some("UNKNOWN key".into()),
+            line: Some(2),
+        };
+        let got = ObservedError {
+            path: String::new(),
+            message: "an unknown key".into(),
+            line: 2,
+        };
+        assert_eq!(expect.verify(&got), Ok(()));
+    }
 }

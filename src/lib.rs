@@ -20,6 +20,7 @@ pub mod explain;
 pub mod ffi;
 pub mod identity;
 pub mod index;
+pub mod json;
 pub mod pattern;
 pub mod policy;
 pub mod rate_limit;

@@ -185,24 +185,95 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    /// RFC 3339 in UTC, with milliseconds only when they are not zero.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = self.civil(0);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            c.year,
-            c.month,
-            c.day,
-            c.minute_of_day / 60,
-            c.minute_of_day % 60,
-            c.millis_of_minute / 1_000
-        )?;
-        match c.millis_of_minute % 1_000 {
-            0 => f.write_str("Z"),
-            ms => write!(f, ".{ms:03}Z"),
+impl Timestamp {
+    /// The longest RFC 3339 form: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    const RFC3339_MAX: usize = 24;
+
+    /// The RFC 3339 form in UTC, on the stack: the bytes and how many are used.
+    /// Unsigned arithmetic and two digits at a time: this runs for every decision
+    /// and audit entry.
+    fn rfc3339_bytes(self) -> ([u8; Timestamp::RFC3339_MAX], usize) {
+        // Every instant lies in years 0000 to 9999, so this is never negative.
+        let since_0000 = u64::try_from(self.0 - MIN_MILLIS).unwrap_or(0);
+        let days = u32::try_from(since_0000 / MILLIS_PER_DAY as u64).unwrap_or(0);
+        let in_day = (since_0000 % MILLIS_PER_DAY as u64) as u32;
+        // Hinnant's civil_from_days on days counted from -0400-03-01, one 400-year era
+        // (146,097 days) before 0000-03-01, so that nothing is negative.
+        let z = days + 146_097 - 60;
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = (yoe + era * 400 + u32::from(month <= 2)).saturating_sub(400);
+        let seconds = in_day / 1_000;
+        let millis = in_day % 1_000;
+
+        let mut out = *b"0000-00-00T00:00:00.000Z";
+        let fields = [
+            (0, year / 100),
+            (2, year),
+            (5, month),
+            (8, day),
+            (11, seconds / 3_600),
+            (14, seconds / 60 % 60),
+            (17, seconds % 60),
+            (21, millis),
+        ];
+        for (at, n) in fields {
+            if let Some(slot) = out.get_mut(at..at + 2) {
+                slot.copy_from_slice(&two_digits(n));
+            }
         }
+        if millis == 0 {
+            if let Some(dot) = out.get_mut(19) {
+                *dot = b'Z';
+            }
+            return (out, 20);
+        }
+        if let Some(hundreds) = out.get_mut(20) {
+            *hundreds = b'0' + (millis / 100) as u8;
+        }
+        (out, Timestamp::RFC3339_MAX)
+    }
+
+    /// Appends the RFC 3339 form in UTC (what `Display` writes) to `out`.
+    pub fn write_rfc3339(self, out: &mut String) {
+        let (bytes, len) = self.rfc3339_bytes();
+        out.push_str(ascii(&bytes, len));
+    }
+}
+
+/// The last two decimal digits of `n`, as ASCII.
+fn two_digits(n: u32) -> [u8; 2] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let at = (n % 100) as usize * 2;
+    match PAIRS.get(at..at + 2) {
+        Some(&[tens, units]) => [tens, units],
+        _ => *b"00",
+    }
+}
+
+/// The first `len` bytes of `bytes`, which are ASCII.
+fn ascii(bytes: &[u8], len: usize) -> &str {
+    bytes
+        .get(..len)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, with milliseconds only when they are not zero:
+    /// `2026-11-26T10:00:00Z`, `2026-11-26T10:00:00.250Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (bytes, len) = self.rfc3339_bytes();
+        f.write_str(ascii(&bytes, len))
     }
 }
 
@@ -406,6 +477,57 @@ mod tests {
         ] {
             assert_eq!(ts(s).to_string(), s);
         }
+    }
+
+    /// The format spelt out with `write!`, to check the digit writer against.
+    fn reference(t: Timestamp) -> String {
+        let c = t.civil(0);
+        let mut s = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            c.year,
+            c.month,
+            c.day,
+            c.minute_of_day / 60,
+            c.minute_of_day % 60,
+            c.millis_of_minute / 1_000
+        );
+        match c.millis_of_minute % 1_000 {
+            0 => s.push('Z'),
+            ms => s.push_str(&format!(".{ms:03}Z")),
+        }
+        s
+    }
+
+    #[test]
+    fn display_and_write_rfc3339_agree_with_the_reference_format() {
+        let check = |millis: i64| {
+            let t = Timestamp::from_millis(millis).unwrap();
+            let mut written = String::from("x");
+            t.write_rfc3339(&mut written);
+            assert_eq!(written[1..], reference(t), "{millis}");
+            assert_eq!(t.to_string(), reference(t), "{millis}");
+        };
+        for millis in [
+            0, 1, 999, 1_000, 59_999, 86_399_999, -1, MIN_MILLIS, MAX_MILLIS,
+        ] {
+            check(millis);
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let span = (MAX_MILLIS - MIN_MILLIS) as u64 + 1;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            check((x % span) as i64 + MIN_MILLIS);
+        }
+        assert_eq!(
+            Timestamp::from_millis(MIN_MILLIS).unwrap().to_string(),
+            "0000-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(MAX_MILLIS).unwrap().to_string(),
+            "9999-12-31T23:59:59.999Z"
+        );
     }
 
     #[test]

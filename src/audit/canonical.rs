@@ -11,8 +11,6 @@ use std::fmt::{self, Write as _};
 
 use serde_json::{Map, Number, Value};
 
-use crate::time::Timestamp;
-
 /// The canonical form of `value`.
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();
@@ -153,29 +151,6 @@ pub(crate) fn push_ascii(out: &mut String, ascii: &[u8]) {
     out.push_str(std::str::from_utf8(ascii).unwrap_or_default());
 }
 
-/// Appends an instant exactly as [`Timestamp`]'s `Display` writes it (RFC 3339 in UTC,
-/// milliseconds only when not zero), without the formatting machinery.
-pub(crate) fn push_timestamp(out: &mut String, t: Timestamp) {
-    let c = t.civil(0);
-    push_uint(out, c.year.unsigned_abs(), 4);
-    out.push('-');
-    push_uint(out, u64::from(c.month), 2);
-    out.push('-');
-    push_uint(out, u64::from(c.day), 2);
-    out.push('T');
-    push_uint(out, u64::from(c.minute_of_day / 60), 2);
-    out.push(':');
-    push_uint(out, u64::from(c.minute_of_day % 60), 2);
-    out.push(':');
-    push_uint(out, u64::from(c.millis_of_minute / 1_000), 2);
-    let millis = c.millis_of_minute % 1_000;
-    if millis != 0 {
-        out.push('.');
-        push_uint(out, u64::from(millis), 3);
-    }
-    out.push('Z');
-}
-
 /// A few bytes of text on the stack.
 struct StackText {
     buf: [u8; 40],
@@ -288,37 +263,6 @@ mod tests {
         ];
         for (x, want) in cases {
             assert_eq!(f(*x), *want, "{x:e}");
-        }
-    }
-
-    #[test]
-    fn timestamps_are_written_as_their_display() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut out = String::new();
-        for millis in [
-            0,
-            1,
-            999,
-            1_000,
-            -1,
-            -62_167_219_200_000,
-            253_402_300_799_999,
-        ] {
-            let t = Timestamp::from_millis(millis).unwrap();
-            out.clear();
-            push_timestamp(&mut out, t);
-            assert_eq!(out, t.to_string());
-        }
-        for _ in 0..100_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let span = 253_402_300_799_999 + 62_167_219_200_000_u64;
-            let millis = (x % span) as i64 - 62_167_219_200_000;
-            let t = Timestamp::from_millis(millis).unwrap();
-            out.clear();
-            push_timestamp(&mut out, t);
-            assert_eq!(out, t.to_string());
         }
     }
 

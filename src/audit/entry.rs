@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use super::canonical::{hex_digit, push_ascii, push_timestamp, push_uint, write_object, write_str};
+use super::canonical::{hex_digit, push_ascii, push_uint, write_object, write_str};
 use crate::decision::{Decision, Effect};
 use crate::time::Timestamp;
 
@@ -211,7 +211,7 @@ impl Entry {
         out.push_str(",\"seq\":");
         push_uint(out, self.seq, 1);
         out.push_str(",\"timestamp\":\"");
-        push_timestamp(out, self.timestamp);
+        self.timestamp.write_rfc3339(out);
         out.push_str("\",\"traceId\":");
         write_str(out, &self.trace_id);
         out.push('}');

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::error::FfiError;
@@ -19,6 +18,7 @@ use crate::audit::{AuditConfig, AuditLog, EntryDraft, Query};
 use crate::decision::{Decision, Effect, Mode};
 use crate::engine::{Engine, EngineOptions, HandoffRequest, Request};
 use crate::identity::{self, IssueOptions, SigningKey, VerifyKey, VerifyOptions};
+use crate::json::{self, JsonError};
 use crate::pattern::Pattern;
 use crate::policy::{Diagnostic, PolicySet, Source};
 use crate::time::Timestamp;
@@ -52,15 +52,30 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Parses JSON `text` into `T`, naming `what` in the error.
-fn parse<T: DeserializeOwned>(text: &str, what: &str, max_bytes: usize) -> Result<T, FfiError> {
+/// Parses JSON `text` and reads it with `read`, naming `what` in the error.
+fn parse<T>(
+    text: &str,
+    what: &str,
+    max_bytes: usize,
+    read: fn(Value) -> Result<T, JsonError>,
+) -> Result<T, FfiError> {
+    let value = parse_value(text, what, max_bytes)?;
+    read(value).map_err(|e| invalid_input(what, &e))
+}
+
+/// The part of [`parse`] that does not depend on the type read.
+fn parse_value(text: &str, what: &str, max_bytes: usize) -> Result<Value, FfiError> {
     if text.len() > max_bytes {
         return Err(FfiError::invalid(format!(
             "{what} is {} bytes, more than the limit of {max_bytes} bytes (maxInputBytes)",
             text.len()
         )));
     }
-    serde_json::from_str(text).map_err(|e| FfiError::invalid(format!("{what}: {e}")))
+    json::parse(text).map_err(|e| invalid_input(what, &e))
+}
+
+fn invalid_input(what: &str, e: &JsonError) -> FfiError {
+    FfiError::invalid(format!("{what}: {e}"))
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, FfiError> {
@@ -212,7 +227,12 @@ impl Session {
     /// A session from its settings as JSON text.
     pub fn from_json(config: &str, host: &Host) -> Result<Session, FfiError> {
         // Settings carry whole policy texts, so they get the policy size limit.
-        let config = parse(config, "MeshGuard options", 64 * 1024 * 1024)?;
+        let config = parse(
+            config,
+            "MeshGuard options",
+            64 * 1024 * 1024,
+            SessionConfig::from_json,
+        )?;
         Session::new(config, host)
     }
 
@@ -257,7 +277,12 @@ impl Session {
 
     /// [`Session::load_policies`] with the policies as a JSON array.
     pub fn load_policies_json(&mut self, policies: &str) -> Result<String, FfiError> {
-        let policies: Vec<PolicyText> = parse(policies, "policies", 64 * 1024 * 1024)?;
+        let policies = parse(
+            policies,
+            "policies",
+            64 * 1024 * 1024,
+            PolicyText::list_from_json,
+        )?;
         to_json(&self.load_policies(&policies)?)
     }
 
@@ -322,7 +347,12 @@ impl Session {
         options: &str,
         host_now: Timestamp,
     ) -> Result<String, FfiError> {
-        let opts = parse(options, "check options", self.max_input_bytes)?;
+        let opts = parse(
+            options,
+            "check options",
+            self.max_input_bytes,
+            CheckOptions::from_json,
+        )?;
         to_json(&self.check(action, opts, host_now)?)
     }
 
@@ -334,7 +364,12 @@ impl Session {
         host_now: Timestamp,
     ) -> Result<String, FfiError> {
         Self::check_action(action)?;
-        let opts: CheckOptions = parse(options, "explain options", self.max_input_bytes)?;
+        let opts = parse(
+            options,
+            "explain options",
+            self.max_input_bytes,
+            CheckOptions::from_json,
+        )?;
         let now = resolve(opts.now.as_ref(), host_now)?;
         let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
         let context = Value::Object(opts.context.unwrap_or_default());
@@ -370,10 +405,20 @@ impl Session {
     ) -> Result<String, FfiError> {
         let from: Option<Agent> = match from {
             "" | "null" => None,
-            text => Some(parse(text, "fromAgent", self.max_input_bytes)?),
+            text => Some(parse(
+                text,
+                "fromAgent",
+                self.max_input_bytes,
+                Agent::from_json,
+            )?),
         };
-        let to: Agent = parse(to, "toAgent", self.max_input_bytes)?;
-        let opts: HandoffOptions = parse(options, "handoff options", self.max_input_bytes)?;
+        let to = parse(to, "toAgent", self.max_input_bytes, Agent::from_json)?;
+        let opts = parse(
+            options,
+            "handoff options",
+            self.max_input_bytes,
+            HandoffOptions::from_json,
+        )?;
         let now = resolve(opts.now.as_ref(), host_now)?;
         let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
         let context = Value::Object(opts.context.unwrap_or_default());
@@ -442,7 +487,12 @@ impl Session {
 
     /// Records a manual entry (`auditLog`) and returns it as JSON.
     pub fn audit_log_json(&mut self, entry: &str, host_now: Timestamp) -> Result<String, FfiError> {
-        let m: ManualEntry = parse(entry, "audit entry", self.max_input_bytes)?;
+        let m = parse(
+            entry,
+            "audit entry",
+            self.max_input_bytes,
+            ManualEntry::from_json,
+        )?;
         Self::check_action(&m.action)?;
         let decision = parse_effect(&m.decision)?;
         let now = resolve(m.now.as_ref(), host_now)?;
@@ -484,7 +534,12 @@ impl Session {
 
     /// Entries matching a query, newest first, as a JSON array.
     pub fn audit_query_json(&self, query: &str) -> Result<String, FfiError> {
-        let q: AuditQuery = parse(query, "audit query", self.max_input_bytes)?;
+        let q = parse(
+            query,
+            "audit query",
+            self.max_input_bytes,
+            AuditQuery::from_json,
+        )?;
         let action = match &q.action {
             Some(p) => {
                 Some(Pattern::new(p).map_err(|e| FfiError::invalid(format!("action: {e}")))?)
@@ -547,8 +602,8 @@ pub fn issue_agent_token_json(
     host_now: Timestamp,
 ) -> Result<String, FfiError> {
     const LIMIT: usize = 64 * 1024;
-    let agent: Agent = parse(agent, "agent", LIMIT)?;
-    let cfg: IssueConfig = parse(options, "token options", LIMIT)?;
+    let agent = parse(agent, "agent", LIMIT, Agent::from_json)?;
+    let cfg = parse(options, "token options", LIMIT, IssueConfig::from_json)?;
     let secret = secret_bytes(&cfg.secret, &cfg.secret_base64url)?;
     let key = match (secret, &cfg.private_key) {
         (Some(s), None) => SigningKey::hs256(&s)?,
@@ -573,4 +628,93 @@ pub fn issue_agent_token_json(
 pub fn verify_audit_json(jsonl: &str) -> String {
     serde_json::to_string(&crate::audit::verify_jsonl(jsonl))
         .unwrap_or_else(|_| r#"{"ok":false,"entries":0,"problem":"unreportable"}"#.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> Host {
+        Host {
+            zones: crate::zone::default_provider(),
+            now: Timestamp::EPOCH,
+            random: [1; 8],
+        }
+    }
+
+    fn session() -> Session {
+        let policy = r#"{"name": "p", "rules": [{"effect": "allow", "actions": ["read:*"]}]}"#;
+        let config = serde_json::json!({ "policies": [policy], "agent": {"id": "a"} });
+        Session::from_json(&config.to_string(), &host()).unwrap()
+    }
+
+    #[test]
+    fn bad_options_are_reported_with_the_call_and_the_path() {
+        let mut s = session();
+        let check = |s: &mut Session, options: &str| {
+            s.check_json("read:x", options, Timestamp::EPOCH)
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            check(&mut s, r#"{"context": [1, 2]}"#),
+            "check options: context: expected an object, found an array"
+        );
+        assert_eq!(
+            check(&mut s, r#"{"contxt": {}}"#),
+            "check options: unknown option 'contxt'; did you mean 'context'?"
+        );
+        assert!(check(&mut s, r#"{"context": "#).starts_with("check options: not valid JSON: "),);
+        assert_eq!(
+            s.explain_json(
+                "read:x",
+                r#"{"chain": [{"id": "r"}, {"name": null}]}"#,
+                Timestamp::EPOCH
+            )
+            .unwrap_err()
+            .message,
+            "explain options: chain[1].id: missing (expected a non-empty string)"
+        );
+        assert_eq!(
+            s.check_handoff_json("", r#"{"id": ""}"#, "{}", Timestamp::EPOCH)
+                .unwrap_err()
+                .message,
+            "toAgent: id: expected a non-empty string, found \"\""
+        );
+        assert_eq!(
+            s.audit_query_json(r#"{"limit": -1}"#).unwrap_err().message,
+            "audit query: limit: expected a whole number of at least 0, found -1"
+        );
+        assert_eq!(
+            issue_agent_token_json(r#"{"id": "a"}"#, r#"{"expiresIn": "1h"}"#, Timestamp::EPOCH)
+                .unwrap_err()
+                .message,
+            "token options: expiresIn: expected a whole number of at least 0, found \"1h\""
+        );
+        let d = s.check_json("read:x", "{}", Timestamp::EPOCH).unwrap();
+        assert!(d.contains(r#""allowed":true"#), "{d}");
+    }
+
+    #[test]
+    fn bad_settings_are_reported_with_the_path() {
+        let e = Session::from_json(r#"{"verify": {"leewaySeconds": -1}}"#, &host())
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.message,
+            "MeshGuard options: verify.leewaySeconds: expected a whole number of at least 0, found -1"
+        );
+        let e = Session::from_json(r#"{"mode": "yolo"}"#, &host())
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.message,
+            "unknown mode 'yolo': expected enforce, audit or bypass"
+        );
+        let mut s = session();
+        assert_eq!(
+            s.load_policies_json(r#"{"p": 1}"#).unwrap_err().message,
+            "policies: expected an array, found an object"
+        );
+    }
 }

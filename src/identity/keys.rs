@@ -6,7 +6,6 @@ use std::fmt;
 
 use ed25519_dalek::VerifyingKey;
 use hmac::{Hmac, KeyInit};
-use serde::Deserialize;
 use sha2::Sha256;
 
 use super::error::TokenError;
@@ -208,14 +207,12 @@ fn pem_refused() -> TokenError {
 }
 
 /// The members of an OKP JWK that matter here; others (`kid`, `key_ops`) are ignored.
-#[derive(Deserialize)]
 struct Jwk {
     kty: Option<String>,
     crv: Option<String>,
     x: Option<String>,
     d: Option<String>,
     alg: Option<String>,
-    #[serde(rename = "use")]
     usage: Option<String>,
 }
 
@@ -223,14 +220,35 @@ impl Jwk {
     /// Reads and checks an Ed25519 JWK. Messages quote no member values that could
     /// be key material.
     fn read(json: &str) -> Result<Jwk, TokenError> {
-        let jwk: Jwk = serde_json::from_str(json).map_err(|e| {
-            let what = if e.is_data() {
-                "a JWK member has the wrong type or appears twice"
-            } else {
-                "the JWK is not a JSON object"
-            };
-            TokenError::bad_key(format!("{what} (line {}, column {})", e.line(), e.column()))
+        let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|e| {
+            TokenError::bad_key(format!(
+                "the JWK is not a JSON object (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
         })?;
+        let serde_json::Value::Object(mut members) = value else {
+            return Err(TokenError::bad_key("the JWK is not a JSON object"));
+        };
+        // A repeated member, which parsers resolve differently, makes the key invalid.
+        if super::jwt::parse_object(json.as_bytes()).is_err() {
+            return Err(TokenError::bad_key("a JWK member appears twice"));
+        }
+        let mut member = |name: &str| match members.remove(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(TokenError::bad_key(format!(
+                "the JWK member \"{name}\" is not a string"
+            ))),
+        };
+        let jwk = Jwk {
+            kty: member("kty")?,
+            crv: member("crv")?,
+            x: member("x")?,
+            d: member("d")?,
+            alg: member("alg")?,
+            usage: member("use")?,
+        };
         match jwk.kty.as_deref() {
             Some("OKP") => {}
             Some(other) => {
@@ -312,6 +330,28 @@ mod tests {
         assert_eq!(code(VerifyKey::hs256(&[7; 31])), TokenErrorCode::BadKey);
         assert_eq!(code(SigningKey::hs256(b"")), TokenErrorCode::BadKey);
         assert!(VerifyKey::hs256(&[7; 32]).is_ok());
+    }
+
+    #[test]
+    fn bad_jwks_are_refused_without_quoting_values() {
+        let message = |jwk: &str| VerifyKey::ed25519_jwk(jwk).map(|_| ()).unwrap_err().message;
+        assert_eq!(
+            message(r#"{"kty":"OKP","#),
+            "the JWK is not a JSON object (line 1, column 13)"
+        );
+        assert_eq!(message(r#"["OKP"]"#), "the JWK is not a JSON object");
+        assert_eq!(
+            message(&format!(
+                r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","x":"{X}"}}"#
+            )),
+            "a JWK member appears twice"
+        );
+        assert_eq!(
+            message(r#"{"kty":"OKP","crv":"Ed25519","x":5}"#),
+            "the JWK member \"x\" is not a string"
+        );
+        let jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","kid":7,"use":null}}"#);
+        assert!(VerifyKey::ed25519_jwk(&jwk).is_ok());
     }
 
     #[test]

@@ -170,7 +170,7 @@ impl ConformanceSuite {
         let Some(case) = self.suite.cases.get(index) else {
             return Some(format!("there is no case {index}"));
         };
-        match serde_json::from_str::<Observed>(observed) {
+        match Observed::parse(observed) {
             Ok(o) => case.expect.verify(&o).err(),
             Err(e) => Some(format!("unreadable decision: {e}")),
         }
@@ -182,7 +182,7 @@ impl ConformanceSuite {
         let Some(doc) = self.suite.invalid.get(index) else {
             return Some(format!("there is no invalid document {index}"));
         };
-        match serde_json::from_str::<ObservedError>(observed) {
+        match ObservedError::parse(observed) {
             Ok(o) => doc.expect_error.verify(&o).err(),
             Err(e) => Some(format!("unreadable error: {e}")),
         }
