@@ -66,6 +66,15 @@ if (statSync(adapter, { throwIfNoEntry: false })) {
     entryPoints: [adapter],
     outfile: join(out, "openai-agents.cjs"),
     external: ["@openai/agents", "@openai/agents/*", "zod"],
+    // The adapter's error classes must be the main entry's, so `instanceof` holds.
+    plugins: [
+      {
+        name: "share-errors",
+        setup(b) {
+          b.onResolve({ filter: /^\.\/lib\/errors\.js$/ }, () => ({ path: "./node.cjs", external: true }));
+        },
+      },
+    ],
   });
 }
 
