@@ -243,6 +243,8 @@ export class MeshGuard {
   explain(action: string, options?: CheckOptions): Explained;
   /** Whether `fromAgent` (the instance's agent when null) may hand off to `toAgent`. */
   checkHandoff(fromAgent: Agent | null, toAgent: Agent, options?: HandoffOptions): HandoffDecision;
+  /** The handoff decision with the path taken; records nothing and spends no rate limit. */
+  explainHandoff(fromAgent: Agent | null, toAgent: Agent, options?: HandoffOptions): HandoffDecision & Pick<Explained, "explanation">;
   /** Replaces every policy at once, or throws `PolicyError` and changes nothing. Returns warnings. */
   loadPolicies(policies: PolicyInput[]): Diagnostic[];
   readonly warnings: Diagnostic[];

@@ -340,8 +340,12 @@ export function governedTool(action, toolOptions, options) {
 // ---------------------------------------------------------------------------
 // Handoffs
 
-/** Decides (once per run, agent and chain) whether `from` may hand off to `target`. */
-function handoffDecision(mesh, s, from, target, targetIdentity) {
+/**
+ * Whether `from` may hand off to `target`, decided once per run, agent and chain.
+ * Offering is not handing off: an allowed offer is decided without recording it
+ * (the handoff is recorded when taken); a refused one is recorded.
+ */
+function handoffOffer(mesh, s, from, targetIdentity) {
   const fromIdentity = meshguardAgents.identityOf(from);
   const chain = chainOf(s, from);
   const traceId = traceIdOf(s);
@@ -349,12 +353,21 @@ function handoffDecision(mesh, s, from, target, targetIdentity) {
   const key = `handoff|${fromIdentity.id}|${targetIdentity.id}|${chainKey(chain)}`;
   let decision = s.cache.get(key);
   if (!decision) {
-    const options = { chain };
+    const options = { chain, metadata: { offered: false } };
     if (traceId) options.traceId = traceId;
-    decision = mesh.checkHandoff(fromIdentity, targetIdentity, options);
+    decision = mesh.explainHandoff(fromIdentity, targetIdentity, options);
+    if (!decision.allowed) decision = mesh.checkHandoff(fromIdentity, targetIdentity, options);
     s.cache.set(key, decision);
   }
   return decision;
+}
+
+/** Records the handoff `from` -> `target` as it is taken; returns the decision. */
+function takeHandoff(mesh, s, from, targetIdentity) {
+  const options = { chain: chainOf(s, from) };
+  const traceId = traceIdOf(s);
+  if (traceId) options.traceId = traceId;
+  return mesh.checkHandoff(meshguardAgents.identityOf(from), targetIdentity, options);
 }
 
 /**
@@ -387,7 +400,7 @@ export function governedHandoff(target, options) {
     s.offers.delete(h);
     s.refused.delete(h.toolName);
     if (!(await userIsEnabled({ runContext, agent: from }))) return false;
-    const decision = handoffDecision(mesh, s, from, agent, meshguardAgents.identityOf(agent));
+    const decision = handoffOffer(mesh, s, from, meshguardAgents.identityOf(agent));
     s.offers.set(h, { from, decision });
     if (!decision.allowed) s.refused.set(h.toolName, { mesh, from, target: agent, decision });
     return decision.allowed;
@@ -399,8 +412,11 @@ export function governedHandoff(target, options) {
       // The SDK only dispatches handoffs that isEnabled offered this turn.
       throw new MeshGuardError(`the handoff to ${agent.name} was not cleared by MeshGuard`, "policy_denied");
     }
+    // The decision of record: a rate limit or a reload since the offer may refuse it.
+    const decision = takeHandoff(mesh, s, offer.from, meshguardAgents.identityOf(agent));
+    if (!decision.allowed) throw new PolicyDeniedError(decision);
     const next = await userInvoke(runContext, args);
-    s.chains.set(next, offer.decision.chain);
+    s.chains.set(next, decision.chain);
     s.currentAgent = next;
     return next;
   };

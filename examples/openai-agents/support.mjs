@@ -42,8 +42,8 @@ function printDecision(e) {
   const ctx = e.metadata?.context;
   const args = ctx && Object.keys(ctx).length ? dim(` ${JSON.stringify(ctx)}`) : "";
   const chain = e.metadata?.chain ? dim(`  under ${e.metadata.chain.map((id) => names.get(id) ?? id).join(" → ")}`) : "";
-  // Handoff checks decide what the model is offered; `attempted` marks a call to one it was not.
-  const offer = e.action.startsWith("handoff:") && !e.metadata?.attempted ? dim(e.decision === "allow" ? "  (offered)" : "  (not offered)") : "";
+  // A refused handoff is recorded when it is withheld from the model (`offered: false`).
+  const offer = e.metadata?.offered === false ? dim("  (not offered)") : "";
   const why = e.rule ? `${e.reason} ${dim(`[${e.policy ?? "-"} / ${e.rule}]`)}` : e.reason;
   console.log(`   ${MARK[e.decision]}  ${bold(e.action)}${args}  ${dim(`by ${e.agentName}`)}${chain}${offer}`);
   if (e.decision !== "allow" || e.metadata?.approval || e.metadata?.attempted) console.log(`              ${dim("↳")} ${why}`);

@@ -85,6 +85,16 @@ function policyList(policies) {
   });
 }
 
+/** The JSON arguments of a handoff call: `fromAgent` null means the instance's agent. */
+function handoffArgs(fromAgent, toAgent, options) {
+  if (toAgent === undefined) throw new MeshGuardError("a handoff needs the agent to hand off to");
+  requireObject(toAgent, "toAgent");
+  if (fromAgent != null) requireObject(fromAgent, "fromAgent");
+  requireObject(options, "handoff options");
+  const from = fromAgent == null ? "null" : json(fromAgent, "fromAgent");
+  return [from, json(toAgent, "toAgent"), json(options, "handoff options")];
+}
+
 /**
  * A policy engine with an identity and an audit trail. One instance serves many
  * agents: pass `agent` per call, or set a default.
@@ -159,14 +169,14 @@ export class MeshGuard {
    * `toAgent`. The result's `chain` is what the delegate's checks must carry.
    */
   checkHandoff(fromAgent, toAgent, options = {}) {
-    requireObject(toAgent, "toAgent");
-    if (toAgent === undefined) throw new MeshGuardError("checkHandoff needs the agent to hand off to");
-    if (fromAgent !== null && fromAgent !== undefined) requireObject(fromAgent, "fromAgent");
-    requireObject(options, "handoff options");
-    const from = fromAgent == null ? "null" : json(fromAgent, "fromAgent");
-    const out = call(() => this.#core.checkHandoff(from, json(toAgent, "toAgent"), json(options, "handoff options"), Date.now()));
+    const out = call(() => this.#core.checkHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now()));
     this.#flush();
     return JSON.parse(out);
+  }
+
+  /** The decision `checkHandoff` would make, with the path taken. Records nothing and spends no rate limit. */
+  explainHandoff(fromAgent, toAgent, options = {}) {
+    return JSON.parse(call(() => this.#core.explainHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now())));
   }
 
   /** Replaces every policy at once, or changes nothing and throws `PolicyError`. Returns the warnings. */

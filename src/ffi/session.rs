@@ -17,6 +17,7 @@ use crate::agent::Agent;
 use crate::audit::{AuditConfig, AuditLog, EntryDraft, Query};
 use crate::decision::{Decision, Effect, Mode};
 use crate::engine::{Engine, EngineOptions, HandoffRequest, Request};
+use crate::explain::Explanation;
 use crate::identity::{self, IssueOptions, SigningKey, VerifyKey, VerifyOptions};
 use crate::json::{self, JsonError};
 use crate::pattern::Pattern;
@@ -161,6 +162,36 @@ fn parse_effect(text: &str) -> Result<Effect, FfiError> {
             ))
         }),
     }
+}
+
+/// A check call's inputs, read and owned.
+struct CheckCall {
+    opts: CheckOptions,
+    now: Timestamp,
+    trace: Option<Arc<str>>,
+    context: Value,
+}
+
+/// A handoff call's inputs, read and owned.
+struct HandoffCall {
+    from: Option<Agent>,
+    to: Agent,
+    opts: HandoffOptions,
+    now: Timestamp,
+    trace: Option<Arc<str>>,
+    context: Value,
+}
+
+/// A decision as bindings receive it, with the handoff chain and the explanation
+/// where there are any.
+#[derive(Serialize)]
+struct Explained<'a> {
+    #[serde(flatten)]
+    decision: &'a Decision,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<&'a [Agent]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<Explanation>,
 }
 
 impl Session {
@@ -308,6 +339,39 @@ impl Session {
         Ok(())
     }
 
+    /// Reads what a check or explain call brings.
+    fn check_call(
+        &self,
+        action: &str,
+        mut opts: CheckOptions,
+        host_now: Timestamp,
+    ) -> Result<CheckCall, FfiError> {
+        Self::check_action(action)?;
+        Ok(CheckCall {
+            now: resolve(opts.now.as_ref(), host_now)?,
+            trace: opts.trace_id.as_deref().map(Arc::from),
+            context: Value::Object(opts.context.take().unwrap_or_default()),
+            opts,
+        })
+    }
+
+    /// The engine request of a check call.
+    fn request<'a>(
+        &'a self,
+        action: &'a str,
+        call: &'a CheckCall,
+    ) -> Result<Request<'a>, FfiError> {
+        let agent = self.acting(&call.opts.agent)?;
+        let mut req = Request::new(agent, action, call.now)
+            .context(&call.context)
+            .chain(&call.opts.chain)
+            .trace_id(call.trace.as_ref().unwrap_or(&self.trace_id));
+        if let Some(r) = &call.opts.resource {
+            req = req.resource(r);
+        }
+        Ok(req)
+    }
+
     /// Decides a check and records it.
     pub fn check(
         &mut self,
@@ -315,20 +379,11 @@ impl Session {
         opts: CheckOptions,
         host_now: Timestamp,
     ) -> Result<Decision, FfiError> {
-        Self::check_action(action)?;
-        let now = resolve(opts.now.as_ref(), host_now)?;
-        let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
-        let context = Value::Object(opts.context.unwrap_or_default());
-        let agent = self.acting(&opts.agent)?;
-        let mut req = Request::new(agent, action, now)
-            .context(&context)
-            .chain(&opts.chain)
-            .trace_id(trace.as_ref().unwrap_or(&self.trace_id));
-        if let Some(r) = &opts.resource {
-            req = req.resource(r);
-        }
+        let call = self.check_call(action, opts, host_now)?;
+        let req = self.request(action, &call)?;
         let decision = self.engine.check(&req);
-        let name = agent.name.clone();
+        let name = req.agent.name.clone();
+        let CheckCall { opts, context, .. } = call;
         self.record_decision(
             &decision,
             name,
@@ -363,47 +418,30 @@ impl Session {
         options: &str,
         host_now: Timestamp,
     ) -> Result<String, FfiError> {
-        Self::check_action(action)?;
         let opts = parse(
             options,
             "explain options",
             self.max_input_bytes,
             CheckOptions::from_json,
         )?;
-        let now = resolve(opts.now.as_ref(), host_now)?;
-        let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
-        let context = Value::Object(opts.context.unwrap_or_default());
-        let agent = self.acting(&opts.agent)?;
-        let mut req = Request::new(agent, action, now)
-            .context(&context)
-            .chain(&opts.chain)
-            .trace_id(trace.as_ref().unwrap_or(&self.trace_id));
-        if let Some(r) = &opts.resource {
-            req = req.resource(r);
-        }
-        let (decision, explanation) = self.engine.explain(&req);
-        #[derive(Serialize)]
-        struct Explained<'a> {
-            #[serde(flatten)]
-            decision: &'a Decision,
-            explanation: crate::explain::Explanation,
-        }
+        let call = self.check_call(action, opts, host_now)?;
+        let (decision, explanation) = self.engine.explain(&self.request(action, &call)?);
         to_json(&Explained {
             decision: &decision,
-            explanation,
+            chain: None,
+            explanation: Some(explanation),
         })
     }
 
-    /// Decides a handoff from `from` (the session's agent when `None`) to `to`, and
-    /// records it. The result carries the chain the delegate's checks must bring.
-    pub fn check_handoff_json(
-        &mut self,
+    /// Reads what a handoff call brings: `from` is `null` for the session's agent.
+    fn handoff_call(
+        &self,
         from: &str,
         to: &str,
         options: &str,
         host_now: Timestamp,
-    ) -> Result<String, FfiError> {
-        let from: Option<Agent> = match from {
+    ) -> Result<HandoffCall, FfiError> {
+        let from = match from {
             "" | "null" => None,
             text => Some(parse(
                 text,
@@ -413,25 +451,53 @@ impl Session {
             )?),
         };
         let to = parse(to, "toAgent", self.max_input_bytes, Agent::from_json)?;
-        let opts = parse(
+        let mut opts = parse(
             options,
             "handoff options",
             self.max_input_bytes,
             HandoffOptions::from_json,
         )?;
-        let now = resolve(opts.now.as_ref(), host_now)?;
-        let trace: Option<Arc<str>> = opts.trace_id.as_deref().map(Arc::from);
-        let context = Value::Object(opts.context.unwrap_or_default());
-        let from = self.acting(&from)?;
-        let handoff = self.engine.check_handoff(&HandoffRequest {
+        Ok(HandoffCall {
             from,
-            to: &to,
-            chain: &opts.chain,
-            context: &context,
-            now,
-            trace_id: Some(trace.as_ref().unwrap_or(&self.trace_id)),
-        });
-        let name = from.name.clone();
+            to,
+            now: resolve(opts.now.as_ref(), host_now)?,
+            trace: opts.trace_id.as_deref().map(Arc::from),
+            context: Value::Object(opts.context.take().unwrap_or_default()),
+            opts,
+        })
+    }
+
+    /// The engine request of a handoff call.
+    fn handoff_request<'a>(
+        &'a self,
+        call: &'a HandoffCall,
+    ) -> Result<HandoffRequest<'a>, FfiError> {
+        Ok(HandoffRequest {
+            from: self.acting(&call.from)?,
+            to: &call.to,
+            chain: &call.opts.chain,
+            context: &call.context,
+            now: call.now,
+            trace_id: Some(call.trace.as_ref().unwrap_or(&self.trace_id)),
+        })
+    }
+
+    /// Decides a handoff from `from` (the session's agent when `null`) to `to`, and
+    /// records it. The result carries the chain the delegate's checks must bring.
+    pub fn check_handoff_json(
+        &mut self,
+        from: &str,
+        to: &str,
+        options: &str,
+        host_now: Timestamp,
+    ) -> Result<String, FfiError> {
+        let call = self.handoff_call(from, to, options, host_now)?;
+        let req = self.handoff_request(&call)?;
+        let handoff = self.engine.check_handoff(&req);
+        let name = req.from.name.clone();
+        let HandoffCall {
+            to, opts, context, ..
+        } = call;
         let mut metadata = opts.metadata.unwrap_or_default();
         metadata.insert("toAgent".into(), Value::String(to.id.to_string()));
         self.record_decision(
@@ -442,15 +508,27 @@ impl Session {
             &opts.chain,
             Some(metadata),
         );
-        #[derive(Serialize)]
-        struct HandoffOut<'a> {
-            #[serde(flatten)]
-            decision: &'a Decision,
-            chain: &'a [Agent],
-        }
-        to_json(&HandoffOut {
+        to_json(&Explained {
             decision: &handoff.decision,
-            chain: &handoff.chain,
+            chain: Some(&handoff.chain),
+            explanation: None,
+        })
+    }
+
+    /// Decides a handoff and says how, without recording it or spending rate limits.
+    pub fn explain_handoff_json(
+        &self,
+        from: &str,
+        to: &str,
+        options: &str,
+        host_now: Timestamp,
+    ) -> Result<String, FfiError> {
+        let call = self.handoff_call(from, to, options, host_now)?;
+        let (handoff, explanation) = self.engine.explain_handoff(&self.handoff_request(&call)?);
+        to_json(&Explained {
+            decision: &handoff.decision,
+            chain: Some(&handoff.chain),
+            explanation: Some(explanation),
         })
     }
 

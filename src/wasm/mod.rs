@@ -73,6 +73,19 @@ impl Core {
             .map_err(thrown)
     }
 
+    #[wasm_bindgen(js_name = explainHandoff)]
+    pub fn explain_handoff(
+        &self,
+        from: &str,
+        to: &str,
+        options: &str,
+        now_ms: f64,
+    ) -> Result<String, JsValue> {
+        self.session
+            .explain_handoff_json(from, to, options, at(now_ms)?)
+            .map_err(thrown)
+    }
+
     #[wasm_bindgen(js_name = loadPolicies)]
     pub fn load_policies(&mut self, policies: &str) -> Result<String, JsValue> {
         self.session.load_policies_json(policies).map_err(thrown)

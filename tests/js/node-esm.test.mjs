@@ -82,7 +82,12 @@ test("checkHandoff returns the chain the delegate carries, and the delegate's ch
   const tier1 = { id: "tier1", name: "Tier 1" };
   const billing = { id: "billing", name: "Billing" };
   const m = new MeshGuard({ policies, agent: tier1 });
+  const x = m.explainHandoff(null, billing);
+  assert.equal(x.allowed, true);
+  assert.deepEqual(x.explanation.delegation.map((s) => s.check), ["cycle", "maxDelegationDepth", "maxDepth"]);
+  assert.equal(m.auditStats().recorded, 0, "explainHandoff records nothing");
   const h = m.checkHandoff(null, billing);
+  assert.equal(m.auditStats().recorded, 1);
   assert.equal(h.allowed, true);
   assert.equal(h.action, "handoff:Billing");
   assert.deepEqual(h.chain.map((a) => a.id), ["tier1"]);
