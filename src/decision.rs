@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+use crate::json::write_str;
 use crate::time::Timestamp;
 
 /// The three answers a rule or a decision can give.
@@ -111,8 +112,7 @@ pub mod rules {
 }
 
 /// A decision: the computed effect, whether the caller may proceed, and who decided.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
     /// Whether the action may go ahead: the effect is `allow`, or the mode is not `enforce`.
     pub allowed: bool,
@@ -126,22 +126,88 @@ pub struct Decision {
     pub rule: Option<Arc<str>>,
     pub reason: Arc<str>,
     pub trace_id: Arc<str>,
-    #[serde(serialize_with = "as_rfc3339")]
     pub timestamp: Timestamp,
     pub mode: Mode,
     /// Whether the decision was applied (`false` in audit and bypass modes).
     pub enforced: bool,
 }
 
-fn as_rfc3339<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(t)
-}
-
 impl Decision {
+    /// The decision as JSON, with the field names of POLICY.md §5 (`agentId`, …).
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(320);
+        self.write_json_fields(&mut out);
+        out.push('}');
+        out
+    }
+
+    /// Appends the decision as a JSON object without its closing brace, so that a
+    /// caller can add members (a handoff's chain, an explanation).
+    pub fn write_json_fields(&self, out: &mut String) {
+        let text = |out: &mut String, key: &str, value: Option<&str>| {
+            out.push_str(key);
+            match value {
+                Some(v) => write_str(out, v),
+                None => out.push_str("null"),
+            }
+        };
+        out.push_str(if self.allowed {
+            "{\"allowed\":true"
+        } else {
+            "{\"allowed\":false"
+        });
+        text(out, ",\"decision\":", Some(self.decision.as_str()));
+        text(out, ",\"action\":", Some(&self.action));
+        text(out, ",\"agentId\":", Some(&self.agent_id));
+        text(out, ",\"policy\":", self.policy.as_deref());
+        text(out, ",\"rule\":", self.rule.as_deref());
+        text(out, ",\"reason\":", Some(&self.reason));
+        text(out, ",\"traceId\":", Some(&self.trace_id));
+        text(out, ",\"mode\":", Some(self.mode.as_str()));
+        out.push_str(if self.enforced {
+            ",\"enforced\":true"
+        } else {
+            ",\"enforced\":false"
+        });
+        // Last, so that bindings can reuse what they parsed of an identical decision.
+        out.push_str(",\"timestamp\":\"");
+        self.timestamp.write_rfc3339(out);
+        out.push('"');
+    }
+
     /// Applies `mode` to a computed effect.
     pub(crate) fn apply_mode(&mut self, mode: Mode) {
         self.mode = mode;
         self.enforced = mode == Mode::Enforce;
         self.allowed = !self.enforced || self.decision == Effect::Allow;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_every_string_and_writes_nulls() {
+        let d = Decision {
+            allowed: true,
+            decision: Effect::RequireApproval,
+            action: "write:\"quoted\"\n\\".into(),
+            agent_id: Arc::from("ag\u{1}ent"),
+            policy: None,
+            rule: Some(Arc::from("r")),
+            reason: Arc::from("über \t tab"),
+            trace_id: Arc::from(""),
+            timestamp: Timestamp::from_millis(1_764_151_200_123).unwrap(),
+            mode: Mode::Audit,
+            enforced: false,
+        };
+        let v: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"allowed": true, "decision": "require_approval", "action": "write:\"quoted\"\n\\",
+                "agentId": "ag\u{1}ent", "policy": null, "rule": "r", "reason": "über \t tab", "traceId": "",
+                "timestamp": "2025-11-26T10:00:00.123Z", "mode": "audit", "enforced": false})
+        );
     }
 }

@@ -598,7 +598,7 @@ fn decisions_serialize_with_the_spec_field_names() {
             .context(&ctx)
             .trace_id(&trace),
     );
-    let v = serde_json::to_value(&d).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
     assert_eq!(
         v,
         json!({"allowed": false, "decision": "deny", "action": "write:refund", "agentId": "agent_support",

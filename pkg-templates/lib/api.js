@@ -85,6 +85,38 @@ function policyList(policies) {
   });
 }
 
+/**
+ * Decisions repeat: the same agent, action and rule give the same JSON but for the
+ * timestamp, which the core writes last. What was parsed is reused, for a fresh
+ * object each time.
+ */
+const parsed = new Map();
+const TIMESTAMP = ',"timestamp":"';
+
+function parseDecision(text) {
+  const cut = text.lastIndexOf(TIMESTAMP);
+  const key = text.slice(0, cut);
+  let d = parsed.get(key);
+  if (d === undefined) {
+    if (parsed.size >= 1024) parsed.clear();
+    d = JSON.parse(`${key}}`);
+    parsed.set(key, d);
+  }
+  return {
+    allowed: d.allowed,
+    decision: d.decision,
+    action: d.action,
+    agentId: d.agentId,
+    policy: d.policy,
+    rule: d.rule,
+    reason: d.reason,
+    traceId: d.traceId,
+    timestamp: text.slice(cut + TIMESTAMP.length, -2),
+    mode: d.mode,
+    enforced: d.enforced,
+  };
+}
+
 /** The JSON arguments of a handoff call: `fromAgent` null means the instance's agent. */
 function handoffArgs(fromAgent, toAgent, options) {
   if (toAgent === undefined) throw new MeshGuardError("a handoff needs the agent to hand off to");
@@ -138,7 +170,7 @@ export class MeshGuard {
   check(action, options = {}) {
     requireAction(action);
     requireObject(options, "check options");
-    const decision = JSON.parse(call(() => this.#core.check(action, json(options, "check options"), Date.now())));
+    const decision = parseDecision(call(() => this.#core.check(action, json(options, "check options"), Date.now())));
     this.#flush();
     return decision;
   }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
-use super::canonical::{hex_digit, push_ascii, push_uint, write_object, write_str};
+use super::canonical::write_object;
 use crate::decision::{Decision, Effect};
+use crate::json::{hex_digit, push_ascii, push_uint, write_str};
 use crate::time::Timestamp;
 
 /// A SHA-256 digest that links entries: written as 64 lower-case hex digits.

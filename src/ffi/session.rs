@@ -72,6 +72,10 @@ fn parse_value(text: &str, what: &str, max_bytes: usize) -> Result<Value, FfiErr
             text.len()
         )));
     }
+    if text == "{}" {
+        // Most calls bring no options; skip the parser.
+        return Ok(Value::Object(Map::new()));
+    }
     json::parse(text).map_err(|e| invalid_input(what, &e))
 }
 
@@ -184,14 +188,23 @@ struct HandoffCall {
 
 /// A decision as bindings receive it, with the handoff chain and the explanation
 /// where there are any.
-#[derive(Serialize)]
-struct Explained<'a> {
-    #[serde(flatten)]
-    decision: &'a Decision,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    chain: Option<&'a [Agent]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explanation: Option<Explanation>,
+fn decision_json(
+    decision: &Decision,
+    chain: Option<&[Agent]>,
+    explanation: Option<&Explanation>,
+) -> Result<String, FfiError> {
+    let mut out = String::with_capacity(320);
+    decision.write_json_fields(&mut out);
+    if let Some(chain) = chain {
+        out.push_str(",\"chain\":");
+        out.push_str(&to_json(&chain)?);
+    }
+    if let Some(explanation) = explanation {
+        out.push_str(",\"explanation\":");
+        out.push_str(&to_json(explanation)?);
+    }
+    out.push('}');
+    Ok(out)
 }
 
 impl Session {
@@ -408,7 +421,7 @@ impl Session {
             self.max_input_bytes,
             CheckOptions::from_json,
         )?;
-        to_json(&self.check(action, opts, host_now)?)
+        Ok(self.check(action, opts, host_now)?.to_json())
     }
 
     /// Decides a check and says how, without recording it or spending rate limits.
@@ -426,11 +439,7 @@ impl Session {
         )?;
         let call = self.check_call(action, opts, host_now)?;
         let (decision, explanation) = self.engine.explain(&self.request(action, &call)?);
-        to_json(&Explained {
-            decision: &decision,
-            chain: None,
-            explanation: Some(explanation),
-        })
+        decision_json(&decision, None, Some(&explanation))
     }
 
     /// Reads what a handoff call brings: `from` is `null` for the session's agent.
@@ -508,11 +517,7 @@ impl Session {
             &opts.chain,
             Some(metadata),
         );
-        to_json(&Explained {
-            decision: &handoff.decision,
-            chain: Some(&handoff.chain),
-            explanation: None,
-        })
+        decision_json(&handoff.decision, Some(&handoff.chain), None)
     }
 
     /// Decides a handoff and says how, without recording it or spending rate limits.
@@ -525,11 +530,7 @@ impl Session {
     ) -> Result<String, FfiError> {
         let call = self.handoff_call(from, to, options, host_now)?;
         let (handoff, explanation) = self.engine.explain_handoff(&self.handoff_request(&call)?);
-        to_json(&Explained {
-            decision: &handoff.decision,
-            chain: Some(&handoff.chain),
-            explanation: Some(explanation),
-        })
+        decision_json(&handoff.decision, Some(&handoff.chain), Some(&explanation))
     }
 
     fn record_decision(
