@@ -7,12 +7,22 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# The shared conformance vectors sit next to the repository unless told otherwise.
-export MESHGUARD_SHARED_CONFORMANCE="${MESHGUARD_SHARED_CONFORMANCE:-$(cd .. && pwd)/shared/conformance}"
-if [ ! -d "$MESHGUARD_SHARED_CONFORMANCE" ]; then
-  echo "conformance vectors not found at $MESHGUARD_SHARED_CONFORMANCE (set MESHGUARD_SHARED_CONFORMANCE)" >&2
+# The shared conformance vectors sit next to the repository (../shared) unless told
+# otherwise; a clone made elsewhere on the workplace machine finds them in /work/shared.
+if [ -z "${MESHGUARD_SHARED_CONFORMANCE:-}" ]; then
+  for dir in ../shared/conformance ../../shared/conformance /work/shared/conformance; do
+    if [ -d "$dir" ]; then
+      MESHGUARD_SHARED_CONFORMANCE="$(cd "$dir" && pwd)"
+      break
+    fi
+  done
+fi
+if [ ! -d "${MESHGUARD_SHARED_CONFORMANCE:-}" ]; then
+  echo "conformance vectors not found: set MESHGUARD_SHARED_CONFORMANCE to shared/conformance" >&2
   exit 1
 fi
+export MESHGUARD_SHARED_CONFORMANCE
+echo "conformance vectors: $MESHGUARD_SHARED_CONFORMANCE"
 
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
