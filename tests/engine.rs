@@ -606,3 +606,86 @@ fn decisions_serialize_with_the_spec_field_names() {
                "traceId": "t-1", "timestamp": "2026-11-26T10:00:00Z", "mode": "enforce", "enforced": true})
     );
 }
+
+#[test]
+fn a_delegators_max_depth_is_the_smallest_and_names_the_first_policy_among_equals() {
+    let e = engine_with(
+        r#"
+name: loose
+appliesTo: {agentIds: [root]}
+rules: [{effect: allow, actions: ["*"]}]
+delegation: {maxDepth: 3}
+---
+name: tight-a
+appliesTo: {agentIds: [root]}
+rules: [{effect: allow, actions: ["*"]}]
+delegation: {maxDepth: 1}
+---
+name: tight-b
+appliesTo: {agentIds: [root]}
+rules: [{effect: allow, actions: ["*"]}]
+delegation: {maxDepth: 1}
+---
+name: others
+appliesTo: {agentIds: [mid, leaf]}
+rules: [{effect: allow, actions: ["*"]}]
+"#,
+    );
+    let root = Agent::new("root").with_name("Root");
+    let mid = Agent::new("mid");
+    let leaf = Agent::new("leaf");
+    let chain = [root.clone()];
+    let d = e
+        .check_handoff(&HandoffRequest {
+            from: &mid,
+            to: &leaf,
+            chain: &chain,
+            context: &(),
+            now: noon(),
+            trace_id: None,
+        })
+        .decision;
+    assert_eq!(
+        (d.rule.as_deref(), d.policy.as_deref()),
+        (Some("maxDepth"), Some("tight-a"))
+    );
+    assert!(
+        d.reason.contains("Root") && d.reason.contains("maxDepth of 1"),
+        "{}",
+        d.reason
+    );
+}
+
+#[test]
+fn the_first_ceiling_from_the_root_names_the_denial() {
+    let e = engine_with(
+        r#"
+name: root-ceiling
+appliesTo: {agentIds: [root]}
+rules: [{effect: allow, actions: ["*"]}]
+delegation: {permissionCeiling: ["read:*"]}
+---
+name: mid-ceiling
+appliesTo: {agentIds: [mid]}
+rules: [{effect: allow, actions: ["*"]}]
+delegation: {permissionCeiling: ["write:*"]}
+---
+name: leaf
+appliesTo: {agentIds: [leaf]}
+rules: [{effect: allow, actions: ["*"]}]
+"#,
+    );
+    let chain = [
+        Agent::new("root").with_name("Root"),
+        Agent::new("mid").with_name("Mid"),
+    ];
+    let leaf = Agent::new("leaf");
+    let write = e.check(&Request::new(&leaf, "write:x", noon()).chain(&chain));
+    assert_eq!(write.policy.as_deref(), Some("root-ceiling"));
+    let read = e.check(&Request::new(&leaf, "read:x", noon()).chain(&chain));
+    assert_eq!(read.policy.as_deref(), Some("mid-ceiling"));
+    assert_eq!(
+        &*read.reason,
+        "outside the delegation ceiling of Mid (policy mid-ceiling)"
+    );
+}
