@@ -72,19 +72,27 @@ impl fmt::Display for Fact<'_> {
             Fact::Bool(b) => write!(f, "{b}"),
             Fact::Number(n) => write!(f, "{n}"),
             Fact::Str(s) => write!(f, "{:?}", crate::time::truncate(s, 80)),
-            Fact::List(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
+            Fact::List(items) => write_joined(f, items, "[", "]"),
             Fact::Object => f.write_str("an object"),
         }
     }
+}
+
+/// Writes `items` separated by commas between `open` and `close`: `[a, b]`.
+pub(crate) fn write_joined<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    open: &str,
+    close: &str,
+) -> fmt::Result {
+    f.write_str(open)?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    f.write_str(close)
 }
 
 /// Where conditions look up context fields.

@@ -204,17 +204,10 @@ struct OpList<'a>(&'a [Op]);
 
 impl fmt::Display for OpList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let [one] = self.0 {
-            return write!(f, "{one}");
+        match self.0 {
+            [one] => write!(f, "{one}"),
+            ops => facts::write_joined(f, ops, "{", "}"),
         }
-        f.write_str("{")?;
-        for (i, op) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{op}")?;
-        }
-        f.write_str("}")
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::Truth;
-use super::facts::Fact;
+use super::facts::{Fact, write_joined};
 use crate::pattern::Pattern;
 
 /// A literal a context field is compared with.
@@ -191,17 +191,10 @@ pub(crate) fn write_one_or_list<T: fmt::Display>(
     f: &mut fmt::Formatter<'_>,
     items: &[T],
 ) -> fmt::Result {
-    if let [one] = items {
-        return write!(f, "{one}");
+    match items {
+        [one] => write!(f, "{one}"),
+        _ => write_joined(f, items, "[", "]"),
     }
-    f.write_str("[")?;
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
-        }
-        write!(f, "{item}")?;
-    }
-    f.write_str("]")
 }
 
 impl fmt::Display for Op {

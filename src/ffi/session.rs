@@ -171,9 +171,7 @@ fn parse_effect(text: &str) -> Result<Effect, FfiError> {
 /// A check call's inputs, read and owned.
 struct CheckCall {
     opts: CheckOptions,
-    now: Timestamp,
-    trace: Option<Arc<str>>,
-    context: Value,
+    setting: Setting,
 }
 
 /// A handoff call's inputs, read and owned.
@@ -181,9 +179,30 @@ struct HandoffCall {
     from: Option<Agent>,
     to: Agent,
     opts: HandoffOptions,
+    setting: Setting,
+}
+
+/// What every decision call brings besides who and what: the time, the trace id,
+/// and the context (taken out of the options).
+struct Setting {
     now: Timestamp,
     trace: Option<Arc<str>>,
     context: Value,
+}
+
+impl Setting {
+    fn read(
+        now: Option<&When>,
+        trace_id: Option<&str>,
+        context: &mut Option<Map<String, Value>>,
+        host_now: Timestamp,
+    ) -> Result<Setting, FfiError> {
+        Ok(Setting {
+            now: resolve(now, host_now)?,
+            trace: trace_id.map(Arc::from),
+            context: Value::Object(context.take().unwrap_or_default()),
+        })
+    }
 }
 
 /// A decision as bindings receive it, with the handoff chain and the explanation
@@ -360,12 +379,13 @@ impl Session {
         host_now: Timestamp,
     ) -> Result<CheckCall, FfiError> {
         Self::check_action(action)?;
-        Ok(CheckCall {
-            now: resolve(opts.now.as_ref(), host_now)?,
-            trace: opts.trace_id.as_deref().map(Arc::from),
-            context: Value::Object(opts.context.take().unwrap_or_default()),
-            opts,
-        })
+        let setting = Setting::read(
+            opts.now.as_ref(),
+            opts.trace_id.as_deref(),
+            &mut opts.context,
+            host_now,
+        )?;
+        Ok(CheckCall { opts, setting })
     }
 
     /// The engine request of a check call.
@@ -375,10 +395,10 @@ impl Session {
         call: &'a CheckCall,
     ) -> Result<Request<'a>, FfiError> {
         let agent = self.acting(&call.opts.agent)?;
-        let mut req = Request::new(agent, action, call.now)
-            .context(&call.context)
+        let mut req = Request::new(agent, action, call.setting.now)
+            .context(&call.setting.context)
             .chain(&call.opts.chain)
-            .trace_id(call.trace.as_ref().unwrap_or(&self.trace_id));
+            .trace_id(call.setting.trace.as_ref().unwrap_or(&self.trace_id));
         if let Some(r) = &call.opts.resource {
             req = req.resource(r);
         }
@@ -396,7 +416,10 @@ impl Session {
         let req = self.request(action, &call)?;
         let decision = self.engine.check(&req);
         let name = req.agent.name.clone();
-        let CheckCall { opts, context, .. } = call;
+        let CheckCall {
+            opts,
+            setting: Setting { context, .. },
+        } = call;
         self.record_decision(
             &decision,
             name,
@@ -466,13 +489,17 @@ impl Session {
             self.max_input_bytes,
             HandoffOptions::from_json,
         )?;
+        let setting = Setting::read(
+            opts.now.as_ref(),
+            opts.trace_id.as_deref(),
+            &mut opts.context,
+            host_now,
+        )?;
         Ok(HandoffCall {
             from,
             to,
-            now: resolve(opts.now.as_ref(), host_now)?,
-            trace: opts.trace_id.as_deref().map(Arc::from),
-            context: Value::Object(opts.context.take().unwrap_or_default()),
             opts,
+            setting,
         })
     }
 
@@ -485,9 +512,9 @@ impl Session {
             from: self.acting(&call.from)?,
             to: &call.to,
             chain: &call.opts.chain,
-            context: &call.context,
-            now: call.now,
-            trace_id: Some(call.trace.as_ref().unwrap_or(&self.trace_id)),
+            context: &call.setting.context,
+            now: call.setting.now,
+            trace_id: Some(call.setting.trace.as_ref().unwrap_or(&self.trace_id)),
         })
     }
 
@@ -505,7 +532,10 @@ impl Session {
         let handoff = self.engine.check_handoff(&req);
         let name = req.from.name.clone();
         let HandoffCall {
-            to, opts, context, ..
+            to,
+            opts,
+            setting: Setting { context, .. },
+            ..
         } = call;
         let mut metadata = opts.metadata.unwrap_or_default();
         metadata.insert("toAgent".into(), Value::String(to.id.to_string()));
