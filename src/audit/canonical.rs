@@ -7,8 +7,6 @@
 //! written exactly in decimal. See the module docs of [`crate::audit`] for the rules in
 //! full.
 
-use std::fmt::{self, Write as _};
-
 use serde_json::{Map, Number, Value};
 
 use crate::json::{push_uint, write_str};
@@ -82,24 +80,6 @@ fn write_number(out: &mut String, n: &Number) {
     }
 }
 
-/// A few bytes of text on the stack.
-struct StackText {
-    buf: [u8; 40],
-    len: usize,
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 /// Appends a finite double as ECMAScript's `Number.prototype.toString` would
 /// (ECMA-262 `Number::toString`, radix 10): the shortest digits that read back to
 /// the same double, in plain notation for magnitudes in [1e-6, 1e21), otherwise as
@@ -113,30 +93,30 @@ pub(crate) fn write_f64(out: &mut String, f: f64) {
     if f < 0.0 {
         out.push('-');
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: `d[.ddd]e[-]x`.
-    let mut sci = StackText {
-        buf: [0; 40],
-        len: 0,
-    };
-    let _ = write!(sci, "{:e}", f.abs());
-    let sci = sci
-        .buf
-        .get(..sci.len)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .unwrap_or("0e0");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci, "0"));
+    // serde_json writes the shortest digits that read back to the double, breaking
+    // ties to even as ECMA-262 does (Rust's `{:e}` rounds them up): `123.45`,
+    // `1.5e-7`, `1e21`.
+    let text =
+        serde_json::Number::from_f64(f.abs()).map_or_else(|| "0".to_owned(), |n| n.to_string());
+    let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((&text, "0"));
     let exponent: i64 = exponent.parse().unwrap_or(0);
-    let (first, rest) = mantissa.split_at_checked(1).unwrap_or(("0", ""));
-    let rest = rest.strip_prefix('.').unwrap_or(rest);
-    let digits = || first.chars().chain(rest.chars());
-    let k = 1 + rest.len() as i64;
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all: String = int.chars().chain(frac.chars()).collect();
+    let leading = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_start_matches('0').trim_end_matches('0');
+    if digits.is_empty() {
+        out.push('0');
+        return;
+    }
+    let (first, rest) = digits.split_at_checked(1).unwrap_or(("0", ""));
+    let k = digits.len() as i64;
     // The value is 0.DIGITS × 10^n.
-    let n = exponent + 1;
+    let n = exponent + int.len() as i64 - leading as i64;
     if k <= n && n <= 21 {
-        out.extend(digits());
+        out.push_str(digits);
         out.extend(std::iter::repeat_n('0', (n - k) as usize));
     } else if 0 < n && n <= 21 {
-        for (i, d) in digits().enumerate() {
+        for (i, d) in digits.chars().enumerate() {
             if i as i64 == n {
                 out.push('.');
             }
@@ -145,7 +125,7 @@ pub(crate) fn write_f64(out: &mut String, f: f64) {
     } else if -6 < n && n <= 0 {
         out.push_str("0.");
         out.extend(std::iter::repeat_n('0', (-n) as usize));
-        out.extend(digits());
+        out.push_str(digits);
     } else {
         out.push_str(first);
         if !rest.is_empty() {
@@ -191,6 +171,10 @@ mod tests {
             (4.35, "4.35"),
             (0.002, "0.002"),
             (9007199254740992.0, "9007199254740992"),
+            // Two shortest forms are equally close: ECMA-262 takes the even digit.
+            (-4_598_546_669_299_189.0 / 4.0, "-1149636667324797.2"),
+            (100.0, "100"),
+            (0.00001234, "0.00001234"),
         ];
         for (x, want) in cases {
             assert_eq!(f(*x), *want, "{x:e}");

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
@@ -43,7 +43,7 @@ impl EntryHash {
         hex
     }
 
-    fn write_hex(&self, out: &mut String) {
+    pub(crate) fn write_hex(&self, out: &mut String) {
         push_ascii(out, &self.hex());
     }
 }
@@ -96,12 +96,6 @@ impl FromStr for EntryHash {
     }
 }
 
-impl Serialize for EntryHash {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 impl<'de> Deserialize<'de> for EntryHash {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
@@ -109,28 +103,28 @@ impl<'de> Deserialize<'de> for EntryHash {
     }
 }
 
-/// One line of the audit trail (POLICY.md §8). Fields serialize in this order, as
-/// camelCase; `resource`, `policy` and `rule` are `null` when absent.
+/// One line of the audit trail (POLICY.md §8). Lines hold the fields in this order,
+/// as camelCase; `resource`, `policy` and `rule` are `null` when absent.
 ///
 /// Deserializing requires every field, refuses unknown ones, and reads `timestamp` as
 /// RFC 3339. Note that `serde_json` without its `float_roundtrip` feature can misread
 /// a float in `metadata` by one unit in the last place, which changes the hash;
 /// [`verify_jsonl`](super::verify_jsonl) reads numbers exactly.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Entry {
     /// `<idPrefix>-<seq>`.
     pub id: String,
     /// 1 for the first entry of a log, then one more for each entry.
     pub seq: u64,
-    #[serde(with = "rfc3339")]
+    #[serde(deserialize_with = "rfc3339::deserialize")]
     pub timestamp: Timestamp,
     pub agent_id: Arc<str>,
     pub agent_name: Arc<str>,
     pub action: String,
     #[serde(deserialize_with = "nullable")]
     pub resource: Option<String>,
-    #[serde(with = "effect")]
+    #[serde(deserialize_with = "effect::deserialize")]
     pub decision: Effect,
     #[serde(deserialize_with = "nullable")]
     pub policy: Option<Arc<str>>,
@@ -155,10 +149,6 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
 mod rfc3339 {
     use super::*;
 
-    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(t)
-    }
-
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
         let text = String::deserialize(d)?;
         Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)
@@ -167,10 +157,6 @@ mod rfc3339 {
 
 mod effect {
     use super::*;
-
-    pub fn serialize<S: Serializer>(e: &Effect, s: S) -> Result<S::Ok, S::Error> {
-        e.serialize(s)
-    }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Effect, D::Error> {
         let text = String::deserialize(d)?;
@@ -240,16 +226,46 @@ impl Entry {
     /// The entry as one line of JSON Lines (no newline): every field, in declaration
     /// order, compact.
     pub fn to_json_line(&self) -> String {
-        let mut out = Vec::with_capacity(512);
+        let mut out = String::with_capacity(512);
         self.write_json_line(&mut out);
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        out
     }
 
-    /// Appends the JSON line (no newline) to `out`.
-    pub(crate) fn write_json_line(&self, out: &mut Vec<u8>) {
-        // Cannot fail: every key is a string and a `Vec` accepts every write.
-        let _ = serde_json::to_writer(out, self);
+    /// Appends the JSON line (no newline) to `out`: the fields in order, `metadata`
+    /// with sorted keys, numbers as JavaScript writes them, so that a sink writing
+    /// `JSON.stringify(entry)` reproduces the line.
+    pub(crate) fn write_json_line(&self, out: &mut String) {
+        out.push_str("{\"id\":");
+        write_str(out, &self.id);
+        out.push_str(",\"seq\":");
+        push_uint(out, self.seq, 1);
+        out.push_str(",\"timestamp\":\"");
+        self.timestamp.write_rfc3339(out);
+        out.push_str("\",\"agentId\":");
+        write_str(out, &self.agent_id);
+        out.push_str(",\"agentName\":");
+        write_str(out, &self.agent_name);
+        out.push_str(",\"action\":");
+        write_str(out, &self.action);
+        out.push_str(",\"resource\":");
+        write_opt_str(out, self.resource.as_deref());
+        out.push_str(",\"decision\":\"");
+        out.push_str(self.decision.as_str());
+        out.push_str("\",\"policy\":");
+        write_opt_str(out, self.policy.as_deref());
+        out.push_str(",\"rule\":");
+        write_opt_str(out, self.rule.as_deref());
+        out.push_str(",\"reason\":");
+        write_str(out, &self.reason);
+        out.push_str(",\"traceId\":");
+        write_str(out, &self.trace_id);
+        out.push_str(",\"metadata\":");
+        write_object(out, &self.metadata);
+        out.push_str(",\"prevHash\":\"");
+        self.prev_hash.write_hex(out);
+        out.push_str("\",\"hash\":\"");
+        self.hash.write_hex(out);
+        out.push_str("\"}");
     }
 }
 
@@ -367,7 +383,7 @@ mod tests {
     #[test]
     fn the_typed_canonical_form_is_rfc8785_of_the_json_without_hash() {
         let e = sample();
-        let mut value = serde_json::to_value(&e).unwrap();
+        let mut value: Value = serde_json::from_str(&e.to_json_line()).unwrap();
         value.as_object_mut().unwrap().remove("hash");
         assert_eq!(e.canonical(), canonical_json(&value));
     }
@@ -409,7 +425,7 @@ mod tests {
     #[test]
     fn missing_or_mistyped_fields_are_refused() {
         let e = sample();
-        let full = serde_json::to_value(&e).unwrap();
+        let full: Value = serde_json::from_str(&e.to_json_line()).unwrap();
         for field in [
             "resource", "policy", "rule", "metadata", "prevHash", "hash", "seq",
         ] {

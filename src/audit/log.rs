@@ -140,23 +140,22 @@ impl AuditLog {
     /// The ring as JSON Lines, oldest first: one entry per line, every field, each
     /// line ending in `\n`.
     pub fn export_jsonl(&self) -> String {
-        let mut out = Vec::with_capacity(self.ring.len() * 512);
+        let mut out = String::with_capacity(self.ring.len() * 512);
         for entry in self.ring.iter() {
             entry.write_json_line(&mut out);
-            out.push(b'\n');
+            out.push('\n');
         }
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        out
     }
 
     /// Writes the same JSON Lines as [`export_jsonl`](Self::export_jsonl) to `out`.
     pub fn export_jsonl_to<W: io::Write>(&self, mut out: W) -> io::Result<()> {
-        let mut line = Vec::with_capacity(512);
+        let mut line = String::with_capacity(512);
         for entry in self.ring.iter() {
             line.clear();
             entry.write_json_line(&mut line);
-            line.push(b'\n');
-            out.write_all(&line)?;
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
         }
         Ok(())
     }

@@ -63,10 +63,12 @@
 //! line: it must be a JSON object (read with an exact, strict reader: duplicate keys
 //! and lone surrogates are refused) with exactly the entry fields, of the right types;
 //! its `seq` must be one more than the previous line's; its `prevHash` must be the
-//! previous line's `hash`; its `hash` must match its canonical form; and the line must
-//! be byte for byte what the log writes for that entry (so even value-preserving edits
-//! such as `\u001f` → `\u001F` are caught). Lines end in `\n` (`\r\n` is accepted); the
-//! final newline is optional.
+//! previous line's `hash`; and its `hash` must match its canonical form. What is
+//! verified are the values, not the bytes: a line re-encoded by another tool (keys
+//! reordered, `\u001f` written `\u001F`, spaces added) still verifies, as RFC 8785
+//! intends, while any change of a value does not. The log writes lines as
+//! `JSON.stringify` would, so a JavaScript sink reproduces them. Lines end in `\n`
+//! (`\r\n` is accepted); the final newline is optional.
 //!
 //! The text is verified as a *segment*: nothing before its first line is known, so
 //! the first line's `seq` and `prevHash` are taken on trust (except that seq 1 must

@@ -1,6 +1,7 @@
 // The audit trail through the package: every decision recorded and chained, queries,
 // stats, redaction, trace ids, tamper detection, and bounded memory with a sink.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,10 +107,33 @@ test("a JSON Lines file written by onAudit in one line verifies", () => {
   const file = join(mkdtempSync(join(tmpdir(), "mg-audit-")), "audit.jsonl");
   const m = mesh({ onAudit: (e) => appendFileSync(file, JSON.stringify(e) + "\n") });
   m.check("write:refund", { context: { amount: 99.99, note: "line\nbreak \u0007 ☃" } });
-  m.check("write:email", { context: { ratio: 1e21, tiny: 1e-7, list: [1, 2.5, null] } });
+  m.check("write:email", { context: { ratio: 1e21, tiny: 1e-7, list: [1, 2.5, null], tie: -1149636667324797.25 } });
+  const view = new DataView(new ArrayBuffer(8));
+  const doubles = Array.from({ length: 300 }, (_, i) => {
+    view.setUint32(0, Math.floor(Math.random() * 2 ** 32));
+    view.setUint32(4, Math.floor(Math.random() * 2 ** 32));
+    const x = view.getFloat64(0);
+    return Number.isFinite(x) ? x : i;
+  });
+  m.auditLog({ action: "numbers", decision: "allow", metadata: { doubles } });
   m.auditLog({ action: "session:complete", decision: "allow", metadata: { output_length: 12 } });
   assert.equal(readFileSync(file, "utf8"), m.exportAudit());
   assert.equal(verifyAudit(readFileSync(file, "utf8")).ok, true);
+
+  // An outside verifier: RFC 8785 by sorting keys and JSON.stringify, SHA-256 by node:crypto.
+  const canonical = (v) =>
+    Array.isArray(v)
+      ? `[${v.map(canonical).join(",")}]`
+      : v && typeof v === "object"
+        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`
+        : JSON.stringify(v);
+  let prev = "0".repeat(64);
+  for (const line of readFileSync(file, "utf8").trimEnd().split("\n")) {
+    const { hash, ...rest } = JSON.parse(line);
+    assert.equal(rest.prevHash, prev);
+    assert.equal(createHash("sha256").update(canonical(rest)).digest("hex"), hash, `entry ${rest.seq}`);
+    prev = hash;
+  }
 });
 
 test("a million decisions keep memory flat while the sink sees every one", () => {
