@@ -215,7 +215,7 @@ export interface AuditVerification {
   entries: number;
   firstBadSeq: number | null;
   firstBadLine: number | null;
-  kind: "malformed" | "schema" | "seqBreak" | "chainBreak" | "hashMismatch" | "notCanonical" | null;
+  kind: "malformed" | "schema" | "seqBreak" | "chainBreak" | "hashMismatch" | null;
   problem: string | null;
 }
 
