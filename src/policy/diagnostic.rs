@@ -133,12 +133,14 @@ impl fmt::Display for Path<'_> {
 }
 
 /// The known name closest to `written`, if it is close enough to be a likely typo:
-/// equal once case, `_` and `-` are ignored, or within a small edit distance.
+/// equal once ASCII case, `_` and `-` are ignored, or within a small edit distance.
+/// (Known names are ASCII; folding only ASCII keeps Unicode case tables out of the
+/// WebAssembly module.)
 pub fn suggest<'k>(written: &str, known: &[&'k str]) -> Option<&'k str> {
     let fold = |s: &str| -> String {
         s.chars()
             .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
+            .map(|c| c.to_ascii_lowercase())
             .collect()
     };
     let folded = fold(written);
