@@ -27,16 +27,12 @@ function run(cmd, args, env = {}) {
   execFileSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
 }
 
-// 1. The core. Opt-level `s` keeps most of `3`'s speed (a check costs ~30% more)
-//    in a module ~10% smaller; SIMD (in every runtime we target) helps both.
-//    MESHGUARD_OPT_LEVEL overrides the level, to compare.
+// 1. The core, with the `wasm` profile of Cargo.toml (speed for the crate's own code,
+//    size for its dependencies) and SIMD, which every runtime we target has.
 run(
   "wasm-pack",
-  ["build", "--target", "web", "--release", "--no-pack", "--out-dir", raw, "--out-name", "meshguard_policy", "--", "--no-default-features"],
-  {
-    CARGO_PROFILE_RELEASE_OPT_LEVEL: process.env.MESHGUARD_OPT_LEVEL ?? "s",
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: "-C target-feature=+simd128",
-  },
+  ["build", "--target", "web", "--profile", "wasm", "--no-pack", "--out-dir", raw, "--out-name", "meshguard_policy", "--", "--no-default-features"],
+  { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: "-C target-feature=+simd128" },
 );
 
 // 2. A fresh package directory with the templates and the glue.
