@@ -1,6 +1,6 @@
 //! `explain`: the path an evaluation took. The evaluator reports each step to a
-//! [`Trace`]; a check uses [`Quiet`], which compiles to nothing, and `explain` uses
-//! [`Explainer`], which records every policy, rule and condition.
+//! `Trace`; a check uses `Quiet`, which compiles to nothing, and `explain` uses
+//! `Explainer`, which records every policy, rule and condition.
 
 use std::sync::Arc;
 

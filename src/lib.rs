@@ -1,4 +1,37 @@
-//! MeshGuard policy engine.
+//! MeshGuard policy engine: decides whether an AI agent may take an action, from
+//! YAML policies (`../shared/spec/POLICY.md`), knows agents by signed tokens, narrows
+//! what delegates may do along a chain of handoffs, and records every decision in a
+//! tamper-evident audit trail. The same engine runs natively and, through
+//! [`ffi`] and the `wasm` binding, in JavaScript.
+//!
+//! ```
+//! use meshguard_policy::agent::{Agent, TrustTier};
+//! use meshguard_policy::engine::{Engine, Request};
+//! use meshguard_policy::policy::Source;
+//! use meshguard_policy::time::Timestamp;
+//!
+//! let policy = r#"
+//! name: refunds
+//! rules:
+//!   - {effect: allow, actions: ["write:refund"], conditions: {amount_max: 100}}
+//!   - {effect: deny, actions: ["write:refund"], conditions: {amount_min: 100.01},
+//!      reason: Refunds over $100 require manager approval}
+//! "#;
+//! let mut engine = Engine::default();
+//! engine.load(&[Source { name: "refunds.yaml", text: policy }])?;
+//!
+//! let agent = Agent::new("agent_support").with_tier(TrustTier::Verified);
+//! let context = serde_json::json!({ "amount": 150 });
+//! let now = Timestamp::parse_rfc3339("2026-11-26T10:00:00Z")?;
+//! let decision = engine.check(&Request::new(&agent, "write:refund", now).context(&context));
+//! assert!(!decision.allowed);
+//! assert_eq!(&*decision.reason, "Refunds over $100 require manager approval");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Where things are: [`policy`] (model, loading, diagnostics), [`pattern`] and
+//! [`index`] (actions), [`condition`], [`engine`] and [`delegation`] (deciding),
+//! [`explain`], [`identity`] (tokens), [`audit`], [`conformance`] (vector files).
 #![cfg_attr(
     not(test),
     deny(
