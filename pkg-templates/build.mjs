@@ -72,7 +72,8 @@ if (statSync(adapter, { throwIfNoEntry: false })) {
       {
         name: "share-errors",
         setup(b) {
-          b.onResolve({ filter: /^\.\/lib\/errors\.js$/ }, () => ({ path: "./node.cjs", external: true }));
+          // lib/errors.js, whether the adapter or lib/args.js imports it.
+          b.onResolve({ filter: /(^|\/)errors\.js$/ }, () => ({ path: "./node.cjs", external: true }));
         },
       },
     ],

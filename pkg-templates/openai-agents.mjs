@@ -10,6 +10,7 @@
 // the run across approval interruptions and is never shared between runs.
 
 import { Handoff, RunContext, RunState, generateTraceId, getCurrentTrace, handoff as sdkHandoff, run as sdkRun, tool as sdkTool, withTrace } from "@openai/agents";
+import { describe, isPlainObject, requireAction } from "./lib/args.js";
 import { MeshGuardError, PolicyDeniedError } from "./lib/errors.js";
 
 const RUN = Symbol.for("meshguard.openai-agents.run");
@@ -34,12 +35,6 @@ const blockedMessage = (decision) =>
 // ---------------------------------------------------------------------------
 // Arguments
 
-function describe(value) {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : typeof value;
-}
-
 function requireMesh(options, fn) {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new MeshGuardError(`${fn} needs options with a MeshGuard: { mesh }; got ${describe(options)}`);
@@ -51,19 +46,12 @@ function requireMesh(options, fn) {
   return mesh;
 }
 
-function requireAction(action, fn) {
-  if (typeof action !== "string" || action.length === 0) {
-    throw new MeshGuardError(`${fn}: the action must be a non-empty string, like "write:refund"; got ${describe(action)}`);
-  }
-}
-
 function requireAgent(agent, fn) {
   if (!agent || typeof agent !== "object" || typeof agent.name !== "string") {
     throw new MeshGuardError(`${fn} needs an Agent; got ${describe(agent)}`);
   }
 }
 
-const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
 // ---------------------------------------------------------------------------
 // Identities
@@ -246,7 +234,7 @@ export function governTool(tool, action, options) {
   if (!tool || tool.type !== "function" || typeof tool.invoke !== "function") {
     throw new MeshGuardError(`governTool needs a function tool (from tool()); got ${describe(tool)}`);
   }
-  requireAction(action, "governTool");
+  requireAction(action, "governTool: the action");
   const mesh = requireMesh(options, "governTool");
   const contextFrom = options.contextFrom ?? defaultContext;
   if (typeof contextFrom !== "function") throw new MeshGuardError(`contextFrom must be a function; got ${describe(contextFrom)}`);
@@ -332,7 +320,7 @@ export function governTool(tool, action, options) {
  * `contextFrom(parsedArguments, {agent, runContext, callId, toolName})`.
  */
 export function governedTool(action, toolOptions, options) {
-  requireAction(action, "governedTool");
+  requireAction(action, "governedTool: the action");
   requireMesh(options, "governedTool");
   return governTool(sdkTool(toolOptions), action, options);
 }

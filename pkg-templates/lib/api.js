@@ -3,6 +3,7 @@
 // decision is made in Rust.
 
 import { Core, issueAgentToken as coreIssue, verifyAudit as coreVerify } from "../glue/meshguard_policy.js";
+import { describe, requireAction, requireObject } from "./args.js";
 import { MeshGuardError, PolicyDeniedError, fromCore } from "./errors.js";
 
 export { MeshGuardError, PolicyError, PolicyDeniedError, TokenError } from "./errors.js";
@@ -36,24 +37,6 @@ function json(value, what) {
   } catch (e) {
     throw new MeshGuardError(`${what}: ${e.message}`);
   }
-}
-
-function requireAction(action, what = "action") {
-  if (typeof action !== "string" || action.length === 0) {
-    throw new MeshGuardError(`${what} must be a non-empty string, like "write:refund"; got ${describe(action)}`);
-  }
-}
-
-function requireObject(value, what) {
-  if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) {
-    throw new MeshGuardError(`${what} must be an object; got ${describe(value)}`);
-  }
-}
-
-function describe(value) {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : typeof value;
 }
 
 function randomBytes(n) {
