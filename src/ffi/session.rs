@@ -72,10 +72,6 @@ fn parse_value(text: &str, what: &str, max_bytes: usize) -> Result<Value, FfiErr
             text.len()
         )));
     }
-    if text == "{}" {
-        // Most calls bring no options; skip the parser.
-        return Ok(Value::Object(Map::new()));
-    }
     json::parse(text).map_err(|e| invalid_input(what, &e))
 }
 
