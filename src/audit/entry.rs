@@ -107,7 +107,7 @@ impl<'de> Deserialize<'de> for EntryHash {
 /// as camelCase; `resource`, `policy` and `rule` are `null` when absent.
 ///
 /// Deserializing requires every field, refuses unknown ones, and reads `timestamp` as
-/// RFC 3339. Note that `serde_json` without its `float_roundtrip` feature can misread
+/// RFC 3339 in the form the log writes (UTC, `Z`, milliseconds only when not zero). Note that `serde_json` without its `float_roundtrip` feature can misread
 /// a float in `metadata` by one unit in the last place, which changes the hash;
 /// [`verify_jsonl`](super::verify_jsonl) reads numbers exactly.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -149,9 +149,20 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
 mod rfc3339 {
     use super::*;
 
+    /// Reads a timestamp in exactly the form the log writes it. The hash covers that
+    /// form, so any other spelling of the same instant (`t`, `+00:00`, `.000`) would
+    /// verify against a hash computed over different bytes; it is refused instead.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
         let text = String::deserialize(d)?;
-        Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+        let at = Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)?;
+        let mut canonical = String::with_capacity(text.len());
+        at.write_rfc3339(&mut canonical);
+        if canonical != text {
+            return Err(serde::de::Error::custom(format_args!(
+                "timestamp {text:?} is not in the log's form {canonical:?}"
+            )));
+        }
+        Ok(at)
     }
 }
 
@@ -450,6 +461,25 @@ mod tests {
         let mut v = full;
         v["extra"] = json!(1);
         assert!(serde_json::from_value::<Entry>(v).is_err());
+    }
+
+    #[test]
+    fn other_spellings_of_the_same_instant_are_refused() {
+        let full: Value = serde_json::from_str(&sample().to_json_line()).unwrap();
+        assert_eq!(full["timestamp"], "2026-11-26T10:00:00.250Z");
+        for spelling in [
+            "2026-11-26t10:00:00.250Z",
+            "2026-11-26T10:00:00.250z",
+            "2026-11-26 10:00:00.250Z",
+            "2026-11-26T10:00:00.25Z",
+            "2026-11-26T10:00:00.250+00:00",
+            "2026-11-26T11:00:00.250+01:00",
+        ] {
+            let mut v = full.clone();
+            v["timestamp"] = json!(spelling);
+            let err = serde_json::from_value::<Entry>(v).unwrap_err().to_string();
+            assert!(err.contains("not in the log's form"), "{spelling}: {err}");
+        }
     }
 
     #[test]
