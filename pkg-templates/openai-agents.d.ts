@@ -117,6 +117,13 @@ export declare function meshguardRunOptions<T extends Record<string, unknown> = 
   options?: T & { mesh?: MeshGuard; toolErrorFormatter?: ToolErrorFormatter },
 ): Omit<T, "mesh" | "toolErrorFormatter"> & MeshGuardRunOptionsAdded;
 
+/**
+ * After `RunState.fromString`: rebuilds which agents delegated to whom from the
+ * state's history (each governed handoff decided again), so delegates keep their
+ * chains when the run resumes. `runWithAudit` does this itself. Returns the state.
+ */
+export declare function meshguardRestore<T extends RunState<any, any>>(state: T): T;
+
 /** What the input guardrail puts in `outputInfo`. */
 export interface InputGuardrailInfo {
   allowed: boolean;

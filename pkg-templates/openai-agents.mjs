@@ -142,6 +142,8 @@ function runState(runContext) {
       audited: new WeakSet(),
       /** First seen after the run had called a model: a restored RunState, most likely. */
       lateStart: (runContext.usage?.requests ?? 0) > 0,
+      /** Set by meshguardRestore once it has rebuilt the chains. */
+      restored: false,
     };
     Object.defineProperty(runContext, RUN, { value: s, configurable: true });
   }
@@ -165,7 +167,7 @@ function chainOf(s, agent) {
 const chainKey = (chain) => chain.map((a) => a.id).join(">");
 
 function unknownChainDecision(mesh, action, identity, traceId) {
-  const reason = `MeshGuard does not know which agents delegated to ${identity.name} in this run (a restored RunState, or an ungoverned handoff), so it refuses`;
+  const reason = `MeshGuard does not know which agents delegated to ${identity.name} in this run (a RunState restored without meshguardRestore, or an ungoverned handoff), so it refuses`;
   mesh.auditLog({ action, decision: "deny", agent: identity, traceId, reason, metadata: { rule: "unknownChain" } });
   return { allowed: false, decision: "deny", action, agentId: identity.id, policy: null, rule: "unknownChain", reason, traceId, timestamp: new Date().toISOString(), mode: "enforce", enforced: true };
 }
@@ -410,6 +412,38 @@ export function governedHandoff(target, options) {
   };
   Object.defineProperty(h, GOVERNED, { value: { action: `handoff:${agent.name}`, mesh } });
   return h;
+}
+
+/**
+ * After `RunState.fromString`: rebuilds, from the state's history, which agents
+ * delegated to whom, so a delegate keeps its chain when the run resumes. Without it
+ * a delegate of a restored run is refused (its chain is unknown). Each governed
+ * handoff of the history is decided again under the current policies, by
+ * `explainHandoff` (nothing recorded, no rate limit spent); a delegate whose
+ * handoff is no longer allowed stays unknown and is refused. `runWithAudit` does
+ * this itself. Returns the state.
+ */
+export function meshguardRestore(state) {
+  if (!(state instanceof RunState)) {
+    throw new MeshGuardError(`meshguardRestore needs a RunState (from RunState.fromString); got ${describe(state)}`);
+  }
+  const s = runState(state._context);
+  // Seen from the start of the run, the chains are known; rebuild them only once.
+  if (!s.lateStart || s.restored) return state;
+  s.restored = true;
+  const handoffs = (state._generatedItems ?? []).filter((item) => item?.type === "handoff_output_item");
+  // The run began with the source of its first handoff, or with the current agent.
+  const root = handoffs[0]?.sourceAgent ?? state._currentAgent;
+  if (root) s.chains.set(root, []);
+  for (const { sourceAgent: from, targetAgent: to } of handoffs) {
+    const governed = from?.handoffs?.find((h) => h instanceof Handoff && h.agent === to && h[GOVERNED]);
+    const above = chainOf(s, from);
+    s.chains.delete(to);
+    if (!governed || above === UNKNOWN_CHAIN) continue;
+    const decision = governed[GOVERNED].mesh.explainHandoff(meshguardAgents.identityOf(from), meshguardAgents.identityOf(to), { chain: above });
+    if (decision.allowed) s.chains.set(to, decision.chain);
+  }
+  return state;
 }
 
 /**
@@ -734,6 +768,7 @@ export async function runWithAudit(agent, input, options) {
   const { mesh: _m, userId, runner, workflowName, traceId: givenTraceId, hostedActions, stream, ...runOptions } = options;
   if (stream) throw new MeshGuardError("runWithAudit does not stream; use run() with meshguardRunOptions() to stream");
   const resuming = input instanceof RunState;
+  if (resuming) meshguardRestore(input);
   const runContext = resuming ? input._context : runOptions.context instanceof RunContext ? runOptions.context : new RunContext(runOptions.context);
   if (!resuming) runOptions.context = runContext;
   else delete runOptions.context;

@@ -9,11 +9,11 @@ import { test } from "node:test";
 const tsc = join(process.env.MESHGUARD_ROOT ?? "", "node_modules", ".bin", "tsc");
 
 const program = `
-import { Agent, computerTool, run, setTraceProcessors, webSearchTool } from "@openai/agents";
+import { Agent, RunState, computerTool, run, setTraceProcessors, webSearchTool } from "@openai/agents";
 import { MeshGuard } from "@meshguard/policy";
 import {
   HOSTED_TOOL_ACTIONS, auditHostedToolCalls, governHostedTools, governTool, governedComputer, governedHandoff, governedTool,
-  meshguardAgents, meshguardInputGuardrail, meshguardRunOptions, meshguardTraceProcessor, runWithAudit,
+  meshguardAgents, meshguardInputGuardrail, meshguardRestore, meshguardRunOptions, meshguardTraceProcessor, runWithAudit,
   type AgentIdentity, type RunWithAuditResult,
 } from "@meshguard/policy/openai-agents";
 import { z } from "zod";
@@ -43,6 +43,8 @@ const r = await run(tier1, "hi", meshguardRunOptions({ context: { user: "u" } })
 const ds = auditHostedToolCalls(r, { mesh });
 const out: RunWithAuditResult = await runWithAudit(tier1, "hi", { mesh, userId: "u", maxTurns: 3 });
 const resumed = await runWithAudit(tier1, out.result.state, { mesh });
+const restored: RunState<unknown, typeof tier1> = meshguardRestore(await RunState.fromString(tier1, out.result.state.toString()));
+await run(tier1, restored, meshguardRunOptions());
 console.log(out.traceId + HOSTED_TOOL_ACTIONS.web_search + ds.length + resumed.finalAgent + behavior + turns, meshguardAgents.identityOf(billing).id);
 
 // @ts-expect-error mesh is required
@@ -57,6 +59,8 @@ const notANumber: number = out.traceId;
 meshguardAgents.set(billing, { name: "x" });
 // @ts-expect-error runWithAudit needs mesh
 await runWithAudit(tier1, "x", {});
+// @ts-expect-error meshguardRestore takes a RunState
+meshguardRestore(out.result);
 // @ts-expect-error decisions are objects
 const notAString: string = ds[0];
 `;

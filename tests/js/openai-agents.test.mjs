@@ -27,6 +27,7 @@ import {
   governedTool,
   meshguardAgents,
   meshguardInputGuardrail,
+  meshguardRestore,
   meshguardRunOptions,
   meshguardTraceProcessor,
   runWithAudit,
@@ -354,21 +355,65 @@ test("the chain is kept per run: a new run starts from the root again", async ()
   assert.deepEqual(mesh.getAuditLog({ action: "write:email" })[0].metadata.chain, undefined);
 });
 
-test("a restored RunState does not let a delegate shed its chain", async () => {
-  // Billing's refunds need approval in this variant, so the run stops inside Billing.
+/** Tier 1 hands off to Billing, whose refunds need approval; the run stops there. */
+async function interruptedInBilling(billingAfterApproval) {
   const policies = [TIERS.replace(`{effect: allow, actions: ["write:refund"], conditions: {amount_max: 100}}`, `{effect: require_approval, actions: ["write:refund"]}`)];
-  const { executed, models, tier1 } = tiers({
+  const setup = tiers({
     policies,
     tier1Steps: [[functionCall("transfer_to_Billing_Specialist", {}, { callId: "h1" })]],
-    billingSteps: [[refund(20, "r1")], echoResults],
+    billingSteps: [[refund(20, "r1")], ...billingAfterApproval],
   });
-  const result = await run(tier1, "Refund $20.", meshguardRunOptions());
+  const result = await run(setup.tier1, "Refund $20.", meshguardRunOptions());
   assert.equal(result.interruptions.length, 1);
-  const restored = await RunState.fromString(tier1, result.state.toString());
+  return { ...setup, policies, saved: result.state.toString() };
+}
+
+test("a RunState restored without meshguardRestore does not let a delegate shed its chain", async () => {
+  const { executed, models, tier1, saved } = await interruptedInBilling([echoResults]);
+  const restored = await RunState.fromString(tier1, saved);
   restored.approve(restored.getInterruptions()[0]);
   await run(tier1, restored, meshguardRunOptions());
   assert.deepEqual(executed, []);
   assert.match(toolResult(models.billing.calls[1].request, "r1"), /^Action blocked by policy: MeshGuard does not know which agents delegated to Billing Specialist/);
+});
+
+test("meshguardRestore gives a restored delegate its chain back: approved work runs, the ceiling still binds", async () => {
+  const email = functionCall("send_email", { to: "a@example.com", subject: "s", body: "b" }, { callId: "e1" });
+  const { mesh, executed, models, tier1, saved } = await interruptedInBilling([[email], echoResults]);
+  const restored = meshguardRestore(await RunState.fromString(tier1, saved));
+  restored.approve(restored.getInterruptions()[0]);
+  const result = await run(tier1, restored, meshguardRunOptions());
+
+  assert.deepEqual(executed, [["process_refund", 20]]);
+  // Tier 1's ceiling (read:*, write:refund, handoff:*) still binds Billing: no email.
+  assert.match(toolResult(models.billing.calls[2].request, "e1"), /^Action blocked by policy: .*ceiling/i);
+  assert.equal(result.lastAgent.name, "Billing Specialist");
+  const approved = mesh.getAuditLog({ action: "write:refund", decision: "allow" })[0];
+  assert.equal(approved.reason, "approved by a person");
+  const email1 = mesh.getAuditLog({ action: "write:email" })[0];
+  assert.deepEqual([email1.agentId, email1.decision, email1.metadata.chain], ["billing", "deny", ["tier1"]]);
+});
+
+test("meshguardRestore refuses a delegate whose handoff the current policies no longer allow", async () => {
+  const { mesh, executed, models, tier1, policies, saved } = await interruptedInBilling([echoResults]);
+  // As in the test above, but Tier 1 may no longer hand off to Billing.
+  mesh.loadPolicies([policies[0].replace(`, "handoff:Billing Specialist"]`, `]`)]);
+  assert.equal(mesh.explainHandoff({ id: "tier1" }, { id: "billing", name: "Billing Specialist" }).allowed, false);
+  const restored = meshguardRestore(await RunState.fromString(tier1, saved));
+  restored.approve(restored.getInterruptions()[0]);
+  await run(tier1, restored, meshguardRunOptions());
+  assert.deepEqual(executed, []);
+  assert.match(toolResult(models.billing.calls[1].request, "r1"), /does not know which agents delegated to Billing Specialist/);
+  assert.throws(() => meshguardRestore({}), (e) => e instanceof MeshGuardError && /needs a RunState/.test(e.message));
+});
+
+test("runWithAudit restores the chains of a RunState it resumes", async () => {
+  const { mesh, executed, tier1, saved } = await interruptedInBilling([echoResults]);
+  const restored = await RunState.fromString(tier1, saved);
+  restored.approve(restored.getInterruptions()[0]);
+  const { output } = await runWithAudit(tier1, restored, { mesh });
+  assert.deepEqual(executed, [["process_refund", 20]]);
+  assert.match(output, /Refund of \$20.00 processed/);
 });
 
 test("the input guardrail trips before the model is called, with the reason in outputInfo", async () => {
