@@ -9,6 +9,7 @@ use meshguard_policy::agent::{Agent, TrustTier};
 use meshguard_policy::engine::{Engine, Request};
 use meshguard_policy::policy::Source;
 use meshguard_policy::time::Timestamp;
+use meshguard_policy::yaml::{Limits, read_stream};
 use serde_json::json;
 
 const SEED: &str = include_str!("../examples/policies/openai-support-agent.yaml");
@@ -125,6 +126,9 @@ fn loading(c: &mut Criterion) {
             }]))
             .map(|w| w.len())
         })
+    });
+    g.bench_function("1,000-rule policy, YAML only", |b| {
+        b.iter(|| read_stream(black_box(&text), Limits::default()).map(|d| d.len()))
     });
     g.finish();
 }
