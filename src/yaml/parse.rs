@@ -103,6 +103,12 @@ impl<'t> Parser<'t, '_> {
         line.iter().filter(|b| (**b & 0xc0) != 0x80).count()
     }
 
+    /// [`Parser::col`] as a signed indentation, to compare with a parent's (-1 at
+    /// the top).
+    fn column(&self) -> i32 {
+        i32::try_from(self.col()).unwrap_or(i32::MAX)
+    }
+
     fn line_is_ascii(&self) -> bool {
         if self.ascii {
             return true;
@@ -280,7 +286,7 @@ impl<'t> Parser<'t, '_> {
         let mut props_inline = !below;
         if below {
             self.skip_blank()?;
-            let indented = i32::try_from(self.col()).unwrap_or(i32::MAX) > parent;
+            let indented = self.column() > parent;
             if props.is_empty() && indented && matches!(self.peek(), b'&' | b'!') {
                 props_pos = self.pos();
                 props = self.props()?;
@@ -488,19 +494,25 @@ impl<'t> Parser<'t, '_> {
             }
             self.i += 1;
             self.block_node(indent, Ctx::Value)?;
-            self.skip_blank()?;
-            if self.eof() || self.at_doc_marker() {
+            if !self.next_entry(indent, "mapping entry")? {
                 break;
-            }
-            let c = i32::try_from(self.col()).unwrap_or(i32::MAX);
-            if c < indent {
-                break;
-            }
-            if c > indent {
-                return self.fail("invalid YAML: bad indentation of a mapping entry");
             }
         }
         self.out.close(self.pos())
+    }
+
+    /// After an entry of a block collection indented by `indent`: whether the next
+    /// line's content sits at that indentation (more is refused).
+    fn next_entry(&mut self, indent: i32, what: &str) -> Result<bool, SyntaxError> {
+        self.skip_blank()?;
+        if self.eof() || self.at_doc_marker() {
+            return Ok(false);
+        }
+        let c = self.column();
+        if c > indent {
+            return self.fail(format!("invalid YAML: bad indentation of a {what}"));
+        }
+        Ok(c == indent)
     }
 
     /// A block list whose `-` are indented by `indent`.
@@ -509,18 +521,7 @@ impl<'t> Parser<'t, '_> {
         loop {
             self.i += 1;
             self.block_node(indent, Ctx::Item)?;
-            self.skip_blank()?;
-            if self.eof() || self.at_doc_marker() {
-                break;
-            }
-            let c = i32::try_from(self.col()).unwrap_or(i32::MAX);
-            if c < indent {
-                break;
-            }
-            if c > indent {
-                return self.fail("invalid YAML: bad indentation of a list entry");
-            }
-            if !self.at_entry_dash() {
+            if !self.next_entry(indent, "list entry")? || !self.at_entry_dash() {
                 break;
             }
         }
