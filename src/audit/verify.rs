@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::parse::parse_json;
 use super::{Entry, EntryHash};
+use crate::json;
 
 /// The entry just before a segment: where the segment's chain must continue from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,16 +125,13 @@ fn verify(text: &str, anchor: Option<Anchor>) -> Verification {
                 format!("line {line_no} is empty"),
             );
         }
-        let value = match parse_json(line) {
+        let value = match json::parse(line) {
             Ok(v) => v,
             Err(e) => {
                 return fail(
                     expected,
                     ProblemKind::Malformed,
-                    format!(
-                        "line {line_no} is not valid JSON: {} at column {}",
-                        e.message, e.column
-                    ),
+                    format!("line {line_no} is {e}"),
                 );
             }
         };
