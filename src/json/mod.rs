@@ -248,8 +248,22 @@ impl Obj {
         expected: &str,
         read: fn(Value) -> Result<T, JsonError>,
     ) -> Result<T, JsonError> {
-        self.get(key, read)?
-            .ok_or_else(|| JsonError::new(format!("missing (expected {expected})")).in_key(key))
+        self.get(key, read)?.ok_or_else(|| missing(key, expected))
+    }
+
+    /// The member `key`, which must be present but may be `null` (read as `None`);
+    /// any other value is read by `read`.
+    pub fn nullable<T>(
+        &mut self,
+        key: &str,
+        expected: &str,
+        read: fn(Value) -> Result<T, JsonError>,
+    ) -> Result<Option<T>, JsonError> {
+        match self.members.remove(key) {
+            None => Err(missing(key, expected)),
+            Some(Value::Null) => Ok(None),
+            Some(v) => read(v).map(Some).map_err(|e| e.in_key(key)),
+        }
     }
 
     /// An optional string.
@@ -325,6 +339,10 @@ impl Obj {
     }
 }
 
+fn missing(key: &str, expected: &str) -> JsonError {
+    JsonError::new(format!("missing (expected {expected})")).in_key(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +411,28 @@ mod tests {
         assert_eq!(
             o.need_str("name").unwrap_err().to_string(),
             "name: missing (expected a string)"
+        );
+    }
+
+    #[test]
+    fn nullable_members_must_be_present() {
+        let mut o = obj(json!({"name": null, "tags": "x", "count": 5}));
+        assert_eq!(o.nullable("name", "a string or null", string), Ok(None));
+        assert_eq!(
+            o.nullable("tags", "a string or null", string),
+            Ok(Some("x".to_owned()))
+        );
+        assert_eq!(
+            o.nullable("count", "a string or null", string)
+                .unwrap_err()
+                .to_string(),
+            "count: expected a string, found 5"
+        );
+        assert_eq!(
+            o.nullable("flag", "a string or null", string)
+                .unwrap_err()
+                .to_string(),
+            "flag: missing (expected a string or null)"
         );
     }
 
