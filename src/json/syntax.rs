@@ -61,7 +61,9 @@ impl Reader<'_> {
         self.fail_at(self.pos, message)
     }
 
-    /// An error at byte `at`; its line and column are counted only now.
+    /// An error at byte `at`; its line and column are counted only now. Cold, so
+    /// that the reading loops stay small.
+    #[cold]
     fn fail_at(&self, at: usize, message: &'static str) -> SyntaxError {
         let before = self.bytes.get(..at).unwrap_or(self.bytes);
         let line_start = before
@@ -192,14 +194,24 @@ impl Reader<'_> {
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while matches!(self.peek(), Some(b) if b >= 0x20 && b != b'"' && b != b'\\') {
-                self.pos += 1;
-            }
+            let rest = self.bytes.get(start..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+                .unwrap_or(rest.len());
             // Stops only at ASCII bytes, so both ends are character boundaries.
-            out.push_str(self.text.get(start..self.pos).unwrap_or_default());
+            let run = self.text.get(start..self.pos).unwrap_or_default();
             match self.bump() {
-                Some(b'"') => return Ok(out),
-                Some(b'\\') => self.escape(&mut out)?,
+                // Most strings have no escapes: one exact allocation.
+                Some(b'"') if out.is_empty() => return Ok(run.to_owned()),
+                Some(b'"') => {
+                    out.push_str(run);
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(run);
+                    self.escape(&mut out)?;
+                }
                 Some(_) => {
                     self.pos -= 1;
                     return Err(self.fail("control character in a string"));
