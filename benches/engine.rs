@@ -1,15 +1,19 @@
 //! Native benchmarks: a check against the seed policy, checks against growing rule
-//! sets (to show the index keeps cost flat), and loading a 1,000-rule policy.
+//! sets (to show the index keeps cost flat), loading a 1,000-rule policy, and the
+//! JSON paths the bindings take (a check with JSON options, verifying an audit export).
 //! Results and the machine they ran on are recorded in BENCHMARKS.md.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use meshguard_policy::agent::{Agent, TrustTier};
+use meshguard_policy::audit::verify_jsonl;
 use meshguard_policy::engine::{Engine, Request};
+use meshguard_policy::ffi::{Host, Session};
 use meshguard_policy::policy::Source;
 use meshguard_policy::time::Timestamp;
 use meshguard_policy::yaml::{Limits, read_stream};
+use meshguard_policy::zone::default_provider;
 use serde_json::json;
 
 const SEED: &str = include_str!("../examples/policies/openai-support-agent.yaml");
@@ -133,5 +137,63 @@ fn loading(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, seed_policy, rule_count_curve, loading);
+fn session(audit: bool) -> Session {
+    let config = json!({
+        "policies": [SEED],
+        "agent": {"id": "agent_support", "name": "Customer Support Agent",
+                  "trustTier": "verified", "tags": ["openai", "support"]},
+        "audit": audit,
+    });
+    let host = Host {
+        zones: default_provider(),
+        now: now(),
+        random: [7; 8],
+    };
+    match Session::from_json(&config.to_string(), &host) {
+        Ok(s) => s,
+        Err(err) => panic!("bench session must start: {}", err.message),
+    }
+}
+
+/// What the npm package does per call: options JSON in, decision JSON out.
+fn json_paths(c: &mut Criterion) {
+    let now = now();
+    let small = r#"{"context":{"amount":150}}"#;
+    let large = json!({
+        "context": {"amount": 50, "currency": "USD", "customer": {"id": "c-1042", "tier": "gold",
+                    "since": "2021-04-01"}, "items": [{"sku": "A-1", "qty": 2, "price": 12.5},
+                    {"sku": "B-7", "qty": 1, "price": 25.0}], "note": "refund for a damaged parcel"},
+        "resource": "order-42",
+        "traceId": "trace-0001",
+        "metadata": {"channel": "chat", "ticket": 1234},
+    })
+    .to_string();
+    let mut s = session(false);
+    let mut g = c.benchmark_group("json");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("check_json write:refund 150 (deny)", |b| {
+        b.iter(|| s.check_json("write:refund", black_box(small), now))
+    });
+    g.bench_function("check_json write:refund, larger options (allow)", |b| {
+        b.iter(|| s.check_json("write:refund", black_box(&large), now))
+    });
+    let mut logged = session(true);
+    for _ in 0..100 {
+        if let Err(err) = logged.check_json("write:refund", &large, now) {
+            panic!("bench check must pass: {}", err.message);
+        }
+    }
+    let export = logged.export_audit().unwrap_or_default();
+    let check = verify_jsonl(&export);
+    if !check.ok || check.entries != 100 {
+        panic!("bench export must verify: {check:?}");
+    }
+    g.throughput(Throughput::Elements(100));
+    g.bench_function("verify_jsonl, 100 entries", |b| {
+        b.iter(|| verify_jsonl(black_box(&export)).entries)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, seed_policy, rule_count_curve, loading, json_paths);
 criterion_main!(benches);

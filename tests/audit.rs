@@ -8,6 +8,7 @@ use meshguard_policy::audit::{
     Stats, Verification, canonical_json, verify_jsonl, verify_jsonl_after,
 };
 use meshguard_policy::decision::Effect;
+use meshguard_policy::json;
 use meshguard_policy::pattern::Pattern;
 use meshguard_policy::time::Timestamp;
 use proptest::prelude::*;
@@ -75,9 +76,13 @@ fn broken_at(v: &Verification) -> (Option<ProblemKind>, Option<u64>) {
     (v.kind, v.first_bad_seq)
 }
 
+fn entry(line: &str) -> Entry {
+    Entry::from_json(json::parse(line).unwrap()).unwrap()
+}
+
 /// Rewrites the entry on `line` and gives it a correct hash for its new content.
 fn forge(line: &str, edit: impl FnOnce(&mut Entry)) -> String {
-    let mut entry: Entry = serde_json::from_str(line).unwrap();
+    let mut entry = entry(line);
     edit(&mut entry);
     entry.hash = entry.compute_hash();
     entry.to_json_line()
@@ -185,7 +190,7 @@ fn a_dropped_last_line_shows_only_against_the_head() {
     let lines: Vec<String> = log.export_jsonl().lines().map(String::from).collect();
     let v = verify_jsonl(&join(&lines[..9]));
     assert!(v.ok);
-    let last: Entry = serde_json::from_str(&lines[8]).unwrap();
+    let last = entry(&lines[8]);
     assert_ne!(Anchor::of(&last), log.head());
 }
 
@@ -261,11 +266,15 @@ fn missing_unknown_and_wrong_typed_fields_are_caught() {
         m.remove("rule");
     });
     assert_eq!(broken_at(&v), (Some(ProblemKind::Schema), Some(3)));
-    assert!(v.problem.unwrap().contains("missing field `rule`"));
+    assert_eq!(
+        v.problem.as_deref(),
+        Some("line 3: rule: missing (expected a string or null)")
+    );
     let v = edit(&|m| {
         m.insert("extra".into(), json!(1));
     });
     assert_eq!(broken_at(&v), (Some(ProblemKind::Schema), Some(3)));
+    assert_eq!(v.problem.as_deref(), Some("line 3: unknown key 'extra'"));
     let v = edit(&|m| {
         m.insert("metadata".into(), json!([]));
     });
@@ -279,6 +288,10 @@ fn missing_unknown_and_wrong_typed_fields_are_caught() {
         m.insert("decision".into(), json!("maybe"));
     });
     assert_eq!(broken_at(&v), (Some(ProblemKind::Schema), Some(3)));
+    assert_eq!(
+        v.problem.as_deref(),
+        Some(r#"line 3: decision: expected allow, deny or require_approval, found "maybe""#)
+    );
 }
 
 // --- The ring ---
@@ -307,7 +320,7 @@ fn the_ring_wraps_while_seq_grows_and_the_chain_continues() {
     let export = log.export_jsonl();
     let v = verify_jsonl(&export);
     assert!(v.ok, "{v:?}");
-    let seventh: Entry = serde_json::from_str(sink.lines().nth(6).unwrap()).unwrap();
+    let seventh = entry(sink.lines().nth(6).unwrap());
     assert!(verify_jsonl_after(&export, &Anchor::of(&seventh)).ok);
     assert!(!verify_jsonl_after(&export, &Anchor::GENESIS).ok);
     assert!(sink.ends_with(&export));

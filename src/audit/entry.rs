@@ -4,13 +4,12 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use super::canonical::write_object;
 use crate::decision::{Decision, Effect};
-use crate::json::{hex_digit, push_ascii, push_uint, write_str};
+use crate::json::{self, JsonError, Obj, hex_digit, push_ascii, push_uint, write_str};
 use crate::time::Timestamp;
 
 /// A SHA-256 digest that links entries: written as 64 lower-case hex digits.
@@ -96,39 +95,21 @@ impl FromStr for EntryHash {
     }
 }
 
-impl<'de> Deserialize<'de> for EntryHash {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 /// One line of the audit trail (POLICY.md §8). Lines hold the fields in this order,
 /// as camelCase; `resource`, `policy` and `rule` are `null` when absent.
-///
-/// Deserializing requires every field, refuses unknown ones, and reads `timestamp` as
-/// RFC 3339 in the form the log writes (UTC, `Z`, milliseconds only when not zero). Note that `serde_json` without its `float_roundtrip` feature can misread
-/// a float in `metadata` by one unit in the last place, which changes the hash;
-/// [`verify_jsonl`](super::verify_jsonl) reads numbers exactly.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     /// `<idPrefix>-<seq>`.
     pub id: String,
     /// 1 for the first entry of a log, then one more for each entry.
     pub seq: u64,
-    #[serde(deserialize_with = "rfc3339::deserialize")]
     pub timestamp: Timestamp,
     pub agent_id: Arc<str>,
     pub agent_name: Arc<str>,
     pub action: String,
-    #[serde(deserialize_with = "nullable")]
     pub resource: Option<String>,
-    #[serde(deserialize_with = "effect::deserialize")]
     pub decision: Effect,
-    #[serde(deserialize_with = "nullable")]
     pub policy: Option<Arc<str>>,
-    #[serde(deserialize_with = "nullable")]
     pub rule: Option<Arc<str>>,
     pub reason: Arc<str>,
     pub trace_id: Arc<str>,
@@ -141,45 +122,61 @@ pub struct Entry {
     pub hash: EntryHash,
 }
 
-/// A required field that may be `null` (serde would otherwise let it be left out).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    Option::<T>::deserialize(d)
-}
-
-mod rfc3339 {
-    use super::*;
-
-    /// Reads a timestamp in exactly the form the log writes it. The hash covers that
-    /// form, so any other spelling of the same instant (`t`, `+00:00`, `.000`) would
-    /// verify against a hash computed over different bytes; it is refused instead.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        let text = String::deserialize(d)?;
-        let at = Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)?;
-        let mut canonical = String::with_capacity(text.len());
-        at.write_rfc3339(&mut canonical);
-        if canonical != text {
-            return Err(serde::de::Error::custom(format_args!(
-                "timestamp {text:?} is not in the log's form {canonical:?}"
-            )));
-        }
-        Ok(at)
-    }
-}
-
-mod effect {
-    use super::*;
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Effect, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(|()| {
-            serde::de::Error::custom(format_args!(
-                "unknown decision {text:?}: expected allow, deny or require_approval"
-            ))
-        })
-    }
-}
+/// The members of a line, in the order the log writes them.
+const FIELDS: [&str; 15] = [
+    "id",
+    "seq",
+    "timestamp",
+    "agentId",
+    "agentName",
+    "action",
+    "resource",
+    "decision",
+    "policy",
+    "rule",
+    "reason",
+    "traceId",
+    "metadata",
+    "prevHash",
+    "hash",
+];
+const DECISIONS: &str = "allow, deny or require_approval";
+const HEX: &str = "64 lower-case hex digits";
+const STRING_OR_NULL: &str = "a string or null";
 
 impl Entry {
+    /// Reads an entry from a line parsed with [`json::parse`] (which reads numbers
+    /// exactly, so `metadata` hashes as written). Every field is required and no
+    /// other is allowed; `resource`, `policy` and `rule` may be `null`; `seq` is a
+    /// whole number, `decision` allow, deny or require_approval, `metadata` an object,
+    /// the hashes 64 lower-case hex digits, and `timestamp` RFC 3339 in exactly the
+    /// form the log writes (UTC, `Z`, milliseconds only when not zero). An error names
+    /// the field: `seq: expected a whole number of at least 0, found "7"`.
+    pub fn from_json(value: Value) -> Result<Entry, JsonError> {
+        let mut o = Obj::new(value, &FIELDS)?;
+        Ok(Entry {
+            id: o.need_str("id")?,
+            seq: o.need("seq", "a whole number of at least 0", json::u64)?,
+            timestamp: o.need("timestamp", "an RFC 3339 time", log_timestamp)?,
+            agent_id: o.need_str("agentId")?.into(),
+            agent_name: o.need_str("agentName")?.into(),
+            action: o.need_str("action")?,
+            resource: o.nullable("resource", STRING_OR_NULL, json::string)?,
+            decision: o.need("decision", DECISIONS, |v| spelled(v, DECISIONS))?,
+            policy: o
+                .nullable("policy", STRING_OR_NULL, json::string)?
+                .map(Arc::from),
+            rule: o
+                .nullable("rule", STRING_OR_NULL, json::string)?
+                .map(Arc::from),
+            reason: o.need_str("reason")?.into(),
+            trace_id: o.need_str("traceId")?.into(),
+            metadata: o.need("metadata", "an object", json::object)?,
+            prev_hash: o.need("prevHash", HEX, |v| spelled(v, HEX))?,
+            hash: o.need("hash", HEX, |v| spelled(v, HEX))?,
+        })
+    }
+
     /// Appends the canonical form of this entry without `hash` (the bytes hashed) to
     /// `out`: RFC 8785 JSON, members in key order, as described in [`crate::audit`].
     pub fn canonical_into(&self, out: &mut String) {
@@ -280,6 +277,31 @@ impl Entry {
     }
 }
 
+/// A string that `T` reads (in its one spelling); anything else is an error that
+/// says `expected`.
+fn spelled<T: FromStr>(value: Value, expected: &str) -> Result<T, JsonError> {
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| JsonError::expected(expected, &value))
+}
+
+/// A timestamp in exactly the form the log writes it. The hash covers that form, so
+/// any other spelling of the same instant (`t`, `+00:00`, `.000`) would verify
+/// against a hash computed over different bytes; it is refused instead.
+fn log_timestamp(value: Value) -> Result<Timestamp, JsonError> {
+    let text = json::string(value)?;
+    let at = Timestamp::parse_rfc3339(&text).map_err(|e| JsonError::new(e.to_string()))?;
+    let mut canonical = String::with_capacity(text.len());
+    at.write_rfc3339(&mut canonical);
+    if canonical != text {
+        return Err(JsonError::new(format!(
+            "{text:?} is not in the log's form {canonical:?}"
+        )));
+    }
+    Ok(at)
+}
+
 fn write_opt_str(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => write_str(out, s),
@@ -361,26 +383,8 @@ mod tests {
     #[test]
     fn fields_serialize_in_order_with_nulls() {
         let line = sample().to_json_line();
-        let keys: Vec<&str> = [
-            "id",
-            "seq",
-            "timestamp",
-            "agentId",
-            "agentName",
-            "action",
-            "resource",
-            "decision",
-            "policy",
-            "rule",
-            "reason",
-            "traceId",
-            "metadata",
-            "prevHash",
-            "hash",
-        ]
-        .to_vec();
         let mut at = 0;
-        for key in keys {
+        for key in FIELDS {
             let found = line[at..].find(&format!("\"{key}\":")).unwrap();
             at += found;
         }
@@ -425,42 +429,97 @@ mod tests {
         );
     }
 
+    fn read(value: Value) -> Result<Entry, String> {
+        Entry::from_json(value).map_err(|e| e.to_string())
+    }
+
     #[test]
     fn entries_round_trip_through_json() {
         let mut e = sample();
         e.hash = e.compute_hash();
-        let back: Entry = serde_json::from_str(&e.to_json_line()).unwrap();
+        let back = Entry::from_json(json::parse(&e.to_json_line()).unwrap()).unwrap();
         assert_eq!(back, e);
     }
 
     #[test]
     fn missing_or_mistyped_fields_are_refused() {
-        let e = sample();
-        let full: Value = serde_json::from_str(&e.to_json_line()).unwrap();
-        for field in [
-            "resource", "policy", "rule", "metadata", "prevHash", "hash", "seq",
+        let full: Value = serde_json::from_str(&sample().to_json_line()).unwrap();
+        for (field, expected) in [
+            ("id", "a string"),
+            ("resource", "a string or null"),
+            ("policy", "a string or null"),
+            ("rule", "a string or null"),
+            ("metadata", "an object"),
+            ("prevHash", "64 lower-case hex digits"),
+            ("hash", "64 lower-case hex digits"),
+            ("seq", "a whole number of at least 0"),
         ] {
             let mut v = full.clone();
             v.as_object_mut().unwrap().remove(field);
-            let err = serde_json::from_value::<Entry>(v).unwrap_err().to_string();
-            assert!(err.contains(&format!("missing field `{field}`")), "{err}");
+            assert_eq!(
+                read(v).unwrap_err(),
+                format!("{field}: missing (expected {expected})")
+            );
         }
-        for (field, bad) in [
-            ("seq", json!("7")),
-            ("metadata", json!([])),
-            ("decision", json!("maybe")),
-            ("timestamp", json!("yesterday")),
-            ("prevHash", json!("00")),
-            ("hash", json!("0".repeat(63) + "G")),
-            ("resource", json!(5)),
+        for (field, bad, problem) in [
+            (
+                "seq",
+                json!("7"),
+                r#"expected a whole number of at least 0, found "7""#,
+            ),
+            (
+                "seq",
+                json!(-1),
+                "expected a whole number of at least 0, found -1",
+            ),
+            (
+                "seq",
+                json!(7.5),
+                "expected a whole number of at least 0, found 7.5",
+            ),
+            ("metadata", json!([]), "expected an object, found an array"),
+            (
+                "decision",
+                json!("maybe"),
+                r#"expected allow, deny or require_approval, found "maybe""#,
+            ),
+            (
+                "decision",
+                json!(null),
+                "missing (expected allow, deny or require_approval)",
+            ),
+            (
+                "timestamp",
+                json!("yesterday"),
+                r#"invalid time "yesterday": the year needs four digits (expected RFC 3339, like 2026-11-26T10:00:00Z)"#,
+            ),
+            (
+                "prevHash",
+                json!("00"),
+                r#"expected 64 lower-case hex digits, found "00""#,
+            ),
+            (
+                "hash",
+                json!(7),
+                "expected 64 lower-case hex digits, found 7",
+            ),
+            ("resource", json!(5), "expected a string, found 5"),
+            ("agentId", json!(["a"]), "expected a string, found an array"),
         ] {
             let mut v = full.clone();
             v[field] = bad;
-            assert!(serde_json::from_value::<Entry>(v).is_err(), "{field}");
+            assert_eq!(read(v).unwrap_err(), format!("{field}: {problem}"));
         }
+        let mut v = full.clone();
+        v["hash"] = json!("0".repeat(63) + "G");
+        assert!(
+            read(v)
+                .unwrap_err()
+                .starts_with("hash: expected 64 lower-case hex digits")
+        );
         let mut v = full;
         v["extra"] = json!(1);
-        assert!(serde_json::from_value::<Entry>(v).is_err());
+        assert_eq!(read(v).unwrap_err(), "unknown key 'extra'");
     }
 
     #[test]
@@ -477,8 +536,12 @@ mod tests {
         ] {
             let mut v = full.clone();
             v["timestamp"] = json!(spelling);
-            let err = serde_json::from_value::<Entry>(v).unwrap_err().to_string();
-            assert!(err.contains("not in the log's form"), "{spelling}: {err}");
+            assert_eq!(
+                read(v).unwrap_err(),
+                format!(
+                    "timestamp: {spelling:?} is not in the log's form \"2026-11-26T10:00:00.250Z\""
+                )
+            );
         }
     }
 

@@ -96,7 +96,6 @@ mod canonical;
 mod config;
 mod entry;
 mod log;
-mod parse;
 mod query;
 mod redact;
 mod ring;

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::parse::parse_json;
 use super::{Entry, EntryHash};
+use crate::json;
 
 /// The entry just before a segment: where the segment's chain must continue from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,16 +125,13 @@ fn verify(text: &str, anchor: Option<Anchor>) -> Verification {
                 format!("line {line_no} is empty"),
             );
         }
-        let value = match parse_json(line) {
+        let value = match json::parse(line) {
             Ok(v) => v,
             Err(e) => {
                 return fail(
                     expected,
                     ProblemKind::Malformed,
-                    format!(
-                        "line {line_no} is not valid JSON: {} at column {}",
-                        e.message, e.column
-                    ),
+                    format!("line {line_no} is {e}"),
                 );
             }
         };
@@ -146,7 +143,7 @@ fn verify(text: &str, anchor: Option<Anchor>) -> Verification {
             );
         }
         let own_seq = value.get("seq").and_then(serde_json::Value::as_u64);
-        let entry: Entry = match serde_json::from_value(value) {
+        let entry = match Entry::from_json(value) {
             Ok(e) => e,
             Err(e) => {
                 return fail(
@@ -358,7 +355,7 @@ mod tests {
     #[test]
     fn seq_one_must_start_from_zeros() {
         let text = export(json!({}), 1);
-        let mut entry: Entry = serde_json::from_str(text.trim_end()).unwrap();
+        let mut entry = Entry::from_json(json::parse(text.trim_end()).unwrap()).unwrap();
         entry.prev_hash = EntryHash::of(b"elsewhere");
         entry.hash = entry.compute_hash();
         let v = verify_jsonl(&entry.to_json_line());
@@ -373,7 +370,7 @@ mod tests {
     fn an_anchor_pins_the_start() {
         let text = export(json!({}), 3);
         let lines: Vec<&str> = text.lines().collect();
-        let first: Entry = serde_json::from_str(lines[0]).unwrap();
+        let first = Entry::from_json(json::parse(lines[0]).unwrap()).unwrap();
         let rest = format!("{}\n{}\n", lines[1], lines[2]);
         assert!(verify_jsonl_after(&rest, &Anchor::of(&first)).ok);
         let wrong = Anchor {

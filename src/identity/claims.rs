@@ -36,9 +36,8 @@ pub(crate) fn read_claims(
     leeway_seconds: u32,
     now: Timestamp,
 ) -> Result<VerifiedToken, TokenError> {
-    let claims = parse_object(payload).map_err(|e| {
-        TokenError::malformed(format!("the token's payload is not a JSON object: {e}"))
-    })?;
+    let claims = parse_object(payload)
+        .map_err(|e| TokenError::malformed(format!("the token's payload is {e}")))?;
     let leeway = i64::from(leeway_seconds) * 1_000;
     let leeway_note = || match leeway_seconds {
         0 => String::new(),
@@ -350,6 +349,14 @@ mod tests {
         assert_eq!(
             code(r#"{"sub":"a","sub":"b","iss":"meshguard","exp":1800000100}"#),
             TokenErrorCode::Malformed
+        );
+        assert_eq!(
+            read(r#"["sub"]"#).unwrap_err().message,
+            "the token's payload is not a JSON object"
+        );
+        assert_eq!(
+            read(r#"{"sub":"a","sub":"b"}"#).unwrap_err().message,
+            "the token's payload is not valid JSON: duplicate key at column 12"
         );
     }
 

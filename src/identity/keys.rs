@@ -9,7 +9,7 @@ use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
 
 use super::error::TokenError;
-use super::jwt::{b64url_decode, b64url_encode};
+use super::jwt::{b64url_decode, b64url_encode, parse_object};
 use crate::time::truncate;
 
 /// The shortest HS256 secret accepted: 256 bits, the size of the MAC (RFC 7518 §3.2).
@@ -220,20 +220,9 @@ impl Jwk {
     /// Reads and checks an Ed25519 JWK. Messages quote no member values that could
     /// be key material.
     fn read(json: &str) -> Result<Jwk, TokenError> {
-        let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|e| {
-            TokenError::bad_key(format!(
-                "the JWK is not a JSON object (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        let serde_json::Value::Object(mut members) = value else {
-            return Err(TokenError::bad_key("the JWK is not a JSON object"));
-        };
-        // A repeated member, which parsers resolve differently, makes the key invalid.
-        if super::jwt::parse_object(json.as_bytes()).is_err() {
-            return Err(TokenError::bad_key("a JWK member appears twice"));
-        }
+        // A repeated member, which parsers resolve differently, is a syntax error.
+        let mut members = parse_object(json.as_bytes())
+            .map_err(|e| TokenError::bad_key(format!("the JWK is {e}")))?;
         let mut member = |name: &str| match members.remove(name) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::String(s)) => Ok(Some(s)),
@@ -337,14 +326,14 @@ mod tests {
         let message = |jwk: &str| VerifyKey::ed25519_jwk(jwk).map(|_| ()).unwrap_err().message;
         assert_eq!(
             message(r#"{"kty":"OKP","#),
-            "the JWK is not a JSON object (line 1, column 13)"
+            "the JWK is not valid JSON: expected a key in quotes at column 14"
         );
         assert_eq!(message(r#"["OKP"]"#), "the JWK is not a JSON object");
         assert_eq!(
             message(&format!(
-                r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","x":"{X}"}}"#
+                "{{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\n\"x\":\"{X}\",\"x\":\"{X}\"}}"
             )),
-            "a JWK member appears twice"
+            "the JWK is not valid JSON: duplicate key at line 2, column 51"
         );
         assert_eq!(
             message(r#"{"kty":"OKP","crv":"Ed25519","x":5}"#),

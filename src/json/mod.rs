@@ -1,14 +1,16 @@
-//! JSON by hand. Writing: strings escaped as `JSON.stringify` does, and digits,
-//! shared by the decision writer and the audit trail's canonical form.
-//!
-//! Reading inputs, with messages that say where and what. A text is
-//! parsed once into a [`Value`]; [`Obj`] then takes an object's members one by one,
-//! refusing unknown keys, and every reader names the path of a value it cannot use:
-//! `agent.id: expected a non-empty string, found 5`.
+//! JSON by hand. Reading: one strict reader ([`parse`]) turns a text into a
+//! [`Value`]; [`Obj`] then takes an object's members one by one, refusing unknown
+//! keys, and every reader names the path of a value it cannot use:
+//! `agent.id: expected a non-empty string, found 5`. Writing: strings escaped as
+//! `JSON.stringify` does, and digits, shared by the decision writer and the audit
+//! trail's canonical form.
 //!
 //! Written out rather than derived: derived readers say `invalid type: sequence,
-//! expected a map at line 1 column 11`, and their code was a fifth of the
-//! WebAssembly module.
+//! expected a map at line 1 column 11`, and their code, with `serde_json`'s
+//! deserializer, was a fifth of the WebAssembly module.
+
+mod syntax;
+mod write;
 
 use std::fmt;
 
@@ -17,6 +19,8 @@ use serde_json::{Map, Value};
 use crate::agent::Agent;
 use crate::policy::diagnostic::suggest;
 use crate::time::truncate;
+
+pub use write::{hex_digit, push_ascii, push_uint, write_str};
 
 /// A value that could not be read: where it is and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,11 +93,14 @@ pub fn describe(value: &Value) -> String {
     }
 }
 
-/// Parses a JSON text.
+/// Parses a JSON text (RFC 8259) that holds one value, surrounding whitespace
+/// allowed. Stricter than most readers where two of them could disagree: a repeated
+/// object key and a lone surrogate are refused. Numbers are read exactly: integers
+/// as `u64` or `i64` when they fit, others as the nearest `f64`. Arrays and objects
+/// nest at most 128 deep. A refusal says what and where: `not valid JSON: expected
+/// ',' or '}' at column 12`.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    // As bytes: the token reader parses bytes too, so the module holds one parser.
-    serde_json::from_slice(text.as_bytes())
-        .map_err(|e| JsonError::new(format!("not valid JSON: {e}")))
+    syntax::parse(text).map_err(|e| JsonError::new(format!("not valid JSON: {e}")))
 }
 
 /// A string.
@@ -241,8 +248,22 @@ impl Obj {
         expected: &str,
         read: fn(Value) -> Result<T, JsonError>,
     ) -> Result<T, JsonError> {
-        self.get(key, read)?
-            .ok_or_else(|| JsonError::new(format!("missing (expected {expected})")).in_key(key))
+        self.get(key, read)?.ok_or_else(|| missing(key, expected))
+    }
+
+    /// The member `key`, which must be present but may be `null` (read as `None`);
+    /// any other value is read by `read`.
+    pub fn nullable<T>(
+        &mut self,
+        key: &str,
+        expected: &str,
+        read: fn(Value) -> Result<T, JsonError>,
+    ) -> Result<Option<T>, JsonError> {
+        match self.members.remove(key) {
+            None => Err(missing(key, expected)),
+            Some(Value::Null) => Ok(None),
+            Some(v) => read(v).map(Some).map_err(|e| e.in_key(key)),
+        }
     }
 
     /// An optional string.
@@ -318,77 +339,8 @@ impl Obj {
     }
 }
 
-// Writing.
-
-/// Appends a quoted string, escaped as `JSON.stringify` does: `"` and `\` with a
-/// backslash, U+0008/9/A/C/D as `\b \t \n \f \r`, other controls below U+0020 as
-/// `\u00xx` (lower-case hex), everything else as itself.
-pub fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    if !s.bytes().any(needs_escape) {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    let mut plain_from = 0;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            0x08 => "\\b",
-            b'\t' => "\\t",
-            b'\n' => "\\n",
-            0x0c => "\\f",
-            b'\r' => "\\r",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // `i` is at an ASCII byte, so both ends are character boundaries.
-        out.push_str(s.get(plain_from..i).unwrap_or_default());
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            push_ascii(out, &[hex_digit(b >> 4), hex_digit(b & 0xf)]);
-        } else {
-            out.push_str(escape);
-        }
-        plain_from = i + 1;
-    }
-    out.push_str(s.get(plain_from..).unwrap_or_default());
-    out.push('"');
-}
-
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
-/// A lower-case hex digit, as ASCII.
-pub fn hex_digit(nibble: u8) -> u8 {
-    if nibble < 10 {
-        b'0' + nibble
-    } else {
-        b'a' + nibble - 10
-    }
-}
-
-/// Appends `n` in decimal, zero-padded to at least `width` digits (at most 20).
-pub fn push_uint(out: &mut String, mut n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut used = 0;
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-        used += 1;
-        if n == 0 && used >= width {
-            break;
-        }
-    }
-    let start = digits.len() - used;
-    push_ascii(out, digits.get(start..).unwrap_or_default());
-}
-
-/// Appends bytes known to be ASCII.
-pub fn push_ascii(out: &mut String, ascii: &[u8]) {
-    out.push_str(std::str::from_utf8(ascii).unwrap_or_default());
+fn missing(key: &str, expected: &str) -> JsonError {
+    JsonError::new(format!("missing (expected {expected})")).in_key(key)
 }
 
 #[cfg(test)]
@@ -463,6 +415,28 @@ mod tests {
     }
 
     #[test]
+    fn nullable_members_must_be_present() {
+        let mut o = obj(json!({"name": null, "tags": "x", "count": 5}));
+        assert_eq!(o.nullable("name", "a string or null", string), Ok(None));
+        assert_eq!(
+            o.nullable("tags", "a string or null", string),
+            Ok(Some("x".to_owned()))
+        );
+        assert_eq!(
+            o.nullable("count", "a string or null", string)
+                .unwrap_err()
+                .to_string(),
+            "count: expected a string, found 5"
+        );
+        assert_eq!(
+            o.nullable("flag", "a string or null", string)
+                .unwrap_err()
+                .to_string(),
+            "flag: missing (expected a string or null)"
+        );
+    }
+
+    #[test]
     fn unknown_keys_are_refused_with_a_suggestion() {
         let e = Obj::options(json!({"contxt": {}}), &["context", "agent"]).unwrap_err();
         assert_eq!(
@@ -497,7 +471,12 @@ mod tests {
     #[test]
     fn invalid_text_is_reported_as_such() {
         let e = parse("{\"a\":").unwrap_err();
-        assert!(e.to_string().starts_with("not valid JSON: "), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "not valid JSON: unexpected end of input at column 6"
+        );
+        let e = parse(r#"{"a": 1, "a": 2}"#).unwrap_err();
+        assert_eq!(e.to_string(), "not valid JSON: duplicate key at column 10");
         assert_eq!(parse(" [1] "), Ok(json!([1])));
     }
 

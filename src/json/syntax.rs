@@ -1,27 +1,41 @@
-//! A strict JSON reader for verifying exported lines.
+//! The JSON text reader behind [`super::parse`].
 //!
-//! `serde_json` without its `float_roundtrip` feature may read a float one unit in the
-//! last place away from the value its writer printed, which would make a genuine
-//! export fail verification. This reader reads numbers with the standard library's
-//! exact parser, and is stricter than `serde_json` where strictness protects the chain:
-//! duplicate object keys and lone surrogates are refused, so two readers can never see
-//! different values in one line.
+//! Numbers are read with the standard library's exact parser: `serde_json` without
+//! its `float_roundtrip` feature may read a float one unit in the last place away
+//! from the value its writer printed, which would make a genuine audit export fail
+//! verification. Where two readers could see different values in one text, this one
+//! refuses it: duplicate object keys and lone surrogates are errors.
+
+use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
 /// How deeply arrays and objects may nest (as `serde_json`).
 const MAX_DEPTH: usize = 128;
 
-/// Why a line is not JSON: a message and the 1-based column (in bytes) where reading
-/// stopped.
+/// Why a text is not JSON: what went wrong, and the 1-based line and column (in
+/// bytes) where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ParseError {
-    pub message: &'static str,
-    pub column: usize,
+pub(super) struct SyntaxError {
+    message: &'static str,
+    line: usize,
+    column: usize,
+}
+
+impl fmt::Display for SyntaxError {
+    /// `<message> at column N`, with the line too when the text has several.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)?;
+        if self.line > 1 {
+            write!(f, " at line {}, column {}", self.line, self.column)
+        } else {
+            write!(f, " at column {}", self.column)
+        }
+    }
 }
 
 /// Reads one JSON value that fills all of `text` (surrounding whitespace allowed).
-pub(crate) fn parse_json(text: &str) -> Result<Value, ParseError> {
+pub(super) fn parse(text: &str) -> Result<Value, SyntaxError> {
     let mut r = Reader {
         text,
         bytes: text.as_bytes(),
@@ -43,10 +57,23 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn fail(&self, message: &'static str) -> ParseError {
-        ParseError {
+    fn fail(&self, message: &'static str) -> SyntaxError {
+        self.fail_at(self.pos, message)
+    }
+
+    /// An error at byte `at`; its line and column are counted only now. Cold, so
+    /// that the reading loops stay small.
+    #[cold]
+    fn fail_at(&self, at: usize, message: &'static str) -> SyntaxError {
+        let before = self.bytes.get(..at).unwrap_or(self.bytes);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        SyntaxError {
             message,
-            column: self.pos + 1,
+            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
+            column: at - line_start + 1,
         }
     }
 
@@ -66,7 +93,7 @@ impl Reader<'_> {
         }
     }
 
-    fn expect(&mut self, want: u8, message: &'static str) -> Result<(), ParseError> {
+    fn expect(&mut self, want: u8, message: &'static str) -> Result<(), SyntaxError> {
         if self.peek() == Some(want) {
             self.pos += 1;
             Ok(())
@@ -75,7 +102,7 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, ParseError> {
+    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         match self.peek() {
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
@@ -85,11 +112,11 @@ impl Reader<'_> {
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
             Some(_) => Err(self.fail("expected a value")),
-            None => Err(self.fail("unexpected end of line")),
+            None => Err(self.fail("unexpected end of input")),
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
@@ -98,7 +125,7 @@ impl Reader<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
+    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         if depth > MAX_DEPTH {
             return Err(self.fail("nested too deeply"));
         }
@@ -121,10 +148,7 @@ impl Reader<'_> {
             self.skip_ws();
             let value = self.value(depth)?;
             if map.insert(key, value).is_some() {
-                return Err(ParseError {
-                    message: "duplicate key",
-                    column: key_at + 1,
-                });
+                return Err(self.fail_at(key_at, "duplicate key"));
             }
             self.skip_ws();
             match self.bump() {
@@ -138,7 +162,7 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
+    fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         if depth > MAX_DEPTH {
             return Err(self.fail("nested too deeply"));
         }
@@ -165,19 +189,29 @@ impl Reader<'_> {
     }
 
     /// Reads a quoted string; `pos` is at the opening quote.
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<String, SyntaxError> {
         self.pos += 1;
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while matches!(self.peek(), Some(b) if b >= 0x20 && b != b'"' && b != b'\\') {
-                self.pos += 1;
-            }
+            let rest = self.bytes.get(start..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+                .unwrap_or(rest.len());
             // Stops only at ASCII bytes, so both ends are character boundaries.
-            out.push_str(self.text.get(start..self.pos).unwrap_or_default());
+            let run = self.text.get(start..self.pos).unwrap_or_default();
             match self.bump() {
-                Some(b'"') => return Ok(out),
-                Some(b'\\') => self.escape(&mut out)?,
+                // Most strings have no escapes: one exact allocation.
+                Some(b'"') if out.is_empty() => return Ok(run.to_owned()),
+                Some(b'"') => {
+                    out.push_str(run);
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(run);
+                    self.escape(&mut out)?;
+                }
                 Some(_) => {
                     self.pos -= 1;
                     return Err(self.fail("control character in a string"));
@@ -187,7 +221,7 @@ impl Reader<'_> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+    fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
         let c = match self.bump() {
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -219,7 +253,7 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u32, ParseError> {
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
         let mut v = 0;
         for _ in 0..4 {
             let d = self
@@ -233,7 +267,7 @@ impl Reader<'_> {
 
     /// Reads a number: integers as `u64`/`i64` when they fit (as `serde_json` does),
     /// everything else as the nearest `f64`.
-    fn number(&mut self) -> Result<Value, ParseError> {
+    fn number(&mut self) -> Result<Value, SyntaxError> {
         let start = self.pos;
         let negative = self.peek() == Some(b'-');
         if negative {
@@ -273,10 +307,7 @@ impl Reader<'_> {
             .ok()
             .and_then(Number::from_f64)
             .map(Value::Number)
-            .ok_or(ParseError {
-                message: "number out of range",
-                column: start + 1,
-            })
+            .ok_or_else(|| self.fail_at(start, "number out of range"))
     }
 
     fn digits(&mut self) {
@@ -285,7 +316,7 @@ impl Reader<'_> {
         }
     }
 
-    fn required_digits(&mut self) -> Result<(), ParseError> {
+    fn required_digits(&mut self) -> Result<(), SyntaxError> {
         if !matches!(self.peek(), Some(b'0'..=b'9')) {
             return Err(self.fail("expected a digit"));
         }
@@ -303,7 +334,7 @@ mod tests {
     fn reads_what_serde_json_writes() {
         let v = json!({"a": [1, -2, 3.5, 1e300, null, true, false, "x\"\\\n\u{1}é😀"], "b": {}, "c": []});
         let text = serde_json::to_string(&v).unwrap();
-        assert_eq!(parse_json(&text).unwrap(), v);
+        assert_eq!(parse(&text).unwrap(), v);
     }
 
     #[test]
@@ -311,20 +342,20 @@ mod tests {
         // serde_json's default reader gets this one wrong by one unit in the last place.
         let x = 985.6906946328695_f64;
         let text = serde_json::to_string(&x).unwrap();
-        assert_eq!(parse_json(&text).unwrap().as_f64(), Some(x));
+        assert_eq!(parse(&text).unwrap().as_f64(), Some(x));
     }
 
     #[test]
     fn integers_keep_their_kind() {
-        assert!(parse_json("18446744073709551615").unwrap().is_u64());
-        assert!(parse_json("-9223372036854775808").unwrap().is_i64());
-        assert!(parse_json("18446744073709551616").unwrap().is_f64());
+        assert!(parse("18446744073709551615").unwrap().is_u64());
+        assert!(parse("-9223372036854775808").unwrap().is_i64());
+        assert!(parse("18446744073709551616").unwrap().is_f64());
     }
 
     #[test]
     fn escapes_and_surrogate_pairs_are_decoded() {
         assert_eq!(
-            parse_json(r#""\ud83d\ude00\u00e9\/\b\f\t""#).unwrap(),
+            parse(r#""\ud83d\ude00\u00e9\/\b\f\t""#).unwrap(),
             json!("😀é/\u{8}\u{c}\t")
         );
     }
@@ -332,7 +363,7 @@ mod tests {
     #[test]
     fn malformed_text_is_refused_with_a_column() {
         let cases = [
-            ("", "unexpected end of line"),
+            ("", "unexpected end of input"),
             ("{", "expected a key in quotes"),
             (r#"{"a":1,}"#, "expected a key in quotes"),
             (r#"{"a":1 "b":2}"#, "expected ',' or '}'"),
@@ -351,16 +382,30 @@ mod tests {
             ("{} x", "trailing characters after the value"),
         ];
         for (text, message) in cases {
-            assert_eq!(parse_json(text).unwrap_err().message, message, "{text:?}");
+            assert_eq!(parse(text).unwrap_err().message, message, "{text:?}");
         }
-        assert_eq!(parse_json(r#"{"a":1,"a":2}"#).unwrap_err().column, 8);
+    }
+
+    #[test]
+    fn errors_say_where_reading_stopped() {
+        let e = parse(r#"{"a":1,"a":2}"#).unwrap_err();
+        assert_eq!(e.to_string(), "duplicate key at column 8");
+        let e = parse("{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected ':' after the key at line 3, column 7"
+        );
+        assert_eq!(
+            parse("").unwrap_err().to_string(),
+            "unexpected end of input at column 1"
+        );
     }
 
     #[test]
     fn nesting_is_bounded() {
         let deep = "[".repeat(200) + &"]".repeat(200);
-        assert_eq!(parse_json(&deep).unwrap_err().message, "nested too deeply");
+        assert_eq!(parse(&deep).unwrap_err().message, "nested too deeply");
         let ok = "[".repeat(100) + &"]".repeat(100);
-        assert!(parse_json(&ok).is_ok());
+        assert!(parse(&ok).is_ok());
     }
 }
