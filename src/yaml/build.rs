@@ -12,12 +12,27 @@ pub(super) struct Props<'a> {
     pub tag: Option<&'a str>,
 }
 
+/// How much a subtree holds, for the bounds on what aliases may copy.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    nodes: usize,
+    /// Bytes of text: scalars and keys.
+    bytes: usize,
+}
+
+impl Size {
+    fn add(&mut self, other: Size) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
 /// A list or mapping under construction.
 struct Frame {
     pos: Pos,
     anchor: Option<String>,
-    /// Nodes in this subtree so far, the frame itself included.
-    count: usize,
+    /// What this subtree holds so far, the frame itself included.
+    size: Size,
     kind: FrameKind,
 }
 
@@ -35,8 +50,9 @@ pub(super) struct Builder {
     limits: Limits,
     stack: Vec<Frame>,
     /// The anchors of the current document, with the size of what each names.
-    anchors: FxHashMap<String, (Node, usize)>,
-    alias_nodes: usize,
+    anchors: FxHashMap<String, (Node, Size)>,
+    /// What aliases have copied so far.
+    copied: Size,
     pub docs: Vec<Node>,
 }
 
@@ -53,7 +69,7 @@ impl Builder {
             limits,
             stack: Vec::new(),
             anchors: FxHashMap::default(),
-            alias_nodes: 0,
+            copied: Size::default(),
             docs: Vec::new(),
         }
     }
@@ -70,8 +86,9 @@ impl Builder {
         props: Props<'_>,
         pos: Pos,
     ) -> Result<(), SyntaxError> {
+        let bytes = text.len();
         let value = scalar::resolve(text, plain, props.tag).map_err(|m| fail(pos, m))?;
-        self.finish(Node { value, pos }, props.anchor, 1)
+        self.finish(Node { value, pos }, props.anchor, Size { nodes: 1, bytes })
     }
 
     /// A mapping key: any scalar, kept as its text.
@@ -87,11 +104,16 @@ impl Builder {
                     pending_key: pending @ None,
                     seen,
                 },
+            size,
             ..
         }) = self.stack.last_mut()
         else {
             return Err(fail(pos, "a mapping key outside a mapping"));
         };
+        size.add(Size {
+            nodes: 0,
+            bytes: text.len(),
+        });
         if seen.is_none() && entries.len() >= LINEAR_SCAN_MAX {
             *seen = Some(entries.iter().map(|e| e.key.clone()).collect());
         }
@@ -130,7 +152,7 @@ impl Builder {
         self.stack.push(Frame {
             pos,
             anchor: props.anchor.map(str::to_owned),
-            count: 1,
+            size: Size { nodes: 1, bytes: 0 },
             kind,
         });
         Ok(())
@@ -149,17 +171,19 @@ impl Builder {
             value,
             pos: frame.pos,
         };
-        self.finish(node, frame.anchor.as_deref(), frame.count)
+        self.finish(node, frame.anchor.as_deref(), frame.size)
     }
 
-    /// A copy of the node `name` anchors, within the budget of alias expansion.
+    /// A copy of the node `name` anchors, within the budget of alias expansion: in
+    /// all, aliases may copy `max_alias_nodes` nodes and as many bytes of text as
+    /// the document itself may hold.
     pub fn alias(&mut self, name: &str, pos: Pos) -> Result<(), SyntaxError> {
-        let Some((node, count)) = self.anchors.get(name) else {
+        let Some((node, size)) = self.anchors.get(name) else {
             return Err(fail(pos, format!("alias to an unknown anchor '{name}'")));
         };
-        let (node, count) = (node.clone(), *count);
-        self.alias_nodes = self.alias_nodes.saturating_add(count);
-        if self.alias_nodes > self.limits.max_alias_nodes {
+        let size = *size;
+        self.copied.add(size);
+        if self.copied.nodes > self.limits.max_alias_nodes {
             return Err(fail(
                 pos,
                 format!(
@@ -168,24 +192,32 @@ impl Builder {
                 ),
             ));
         }
-        self.finish(Node { pos, ..node }, None, count)
+        if self.copied.bytes > self.limits.max_bytes {
+            return Err(fail(
+                pos,
+                format!(
+                    "aliases expand to more than {} bytes of text",
+                    self.limits.max_bytes
+                ),
+            ));
+        }
+        let node = Node {
+            pos,
+            ..node.clone()
+        };
+        self.finish(node, None, size)
     }
 
     /// Places a completed node in its parent (or as a document) and records its anchor.
-    fn finish(
-        &mut self,
-        node: Node,
-        anchor: Option<&str>,
-        count: usize,
-    ) -> Result<(), SyntaxError> {
+    fn finish(&mut self, node: Node, anchor: Option<&str>, size: Size) -> Result<(), SyntaxError> {
         if let Some(name) = anchor {
-            self.anchors.insert(name.to_owned(), (node.clone(), count));
+            self.anchors.insert(name.to_owned(), (node.clone(), size));
         }
         let Some(parent) = self.stack.last_mut() else {
             self.docs.push(node);
             return Ok(());
         };
-        parent.count = parent.count.saturating_add(count);
+        parent.size.add(size);
         match &mut parent.kind {
             FrameKind::Seq(items) => items.push(node),
             FrameKind::Map {

@@ -230,6 +230,28 @@ mod tests {
     }
 
     #[test]
+    fn aliases_may_not_copy_more_text_than_a_document_holds() {
+        let big = "x".repeat(1 << 20);
+        let text = format!("a: &a \"{big}\"\nb: [*a, *a, *a]\n");
+        assert!(read(&text).is_ok());
+        let text = format!("a: &a \"{big}\"\nb: [*a, *a, *a, *a, *a]\n");
+        let err = read(&text).unwrap_err();
+        assert!(err.message.contains("bytes of text"), "{err}");
+    }
+
+    /// Columns are counted on from the last node, not from the line's start: this
+    /// line took minutes when they were not.
+    #[test]
+    fn a_long_line_of_other_text_reads_in_linear_time() {
+        let text = format!("[é{}]", ", ü".repeat(300_000));
+        let Value::Seq(items) = one(&text) else {
+            panic!()
+        };
+        assert_eq!(items.len(), 300_001);
+        assert_eq!(items[300_000].pos.column, 900_002);
+    }
+
+    #[test]
     fn aliases_within_the_budget_are_expanded() {
         let v = one("base: &b {x: 1}\ncopy: *b\n");
         let Value::Map(entries) = v else { panic!() };

@@ -6,6 +6,8 @@
 //! aliases as keys, single-pair mappings inside `[ ]`, `%TAG` directives and tags
 //! outside the core schema.
 
+use std::cell::Cell;
+
 use super::build::{Builder, Props};
 use super::{Pos, SyntaxError};
 
@@ -21,6 +23,7 @@ pub(super) fn parse(text: &str, out: &mut Builder) -> Result<(), SyntaxError> {
         line_start: bom,
         ascii_line: true,
         ascii: text.is_ascii(),
+        col_cache: Cell::new((bom, 0)),
         out,
     };
     parser.ascii_line = parser.line_is_ascii();
@@ -57,6 +60,10 @@ struct Parser<'t, 'b> {
     ascii_line: bool,
     /// Whether the whole text is.
     ascii: bool,
+    /// A byte offset in the current line and its column, to count on from: on a
+    /// long line of other text, counting from the line's start at every node would
+    /// take time quadratic in its length.
+    col_cache: Cell<(usize, usize)>,
     out: &'b mut Builder,
 }
 
@@ -99,8 +106,14 @@ impl<'t> Parser<'t, '_> {
         if self.ascii_line {
             return self.i - self.line_start;
         }
-        let line = self.b.get(self.line_start..self.i).unwrap_or_default();
-        line.iter().filter(|b| (**b & 0xc0) != 0x80).count()
+        let (mut from, mut col) = self.col_cache.get();
+        if from < self.line_start || from > self.i {
+            (from, col) = (self.line_start, 0);
+        }
+        let chars = self.b.get(from..self.i).unwrap_or_default();
+        col += chars.iter().filter(|b| (**b & 0xc0) != 0x80).count();
+        self.col_cache.set((self.i, col));
+        col
     }
 
     /// [`Parser::col`] as a signed indentation, to compare with a parent's (-1 at
@@ -826,7 +839,13 @@ impl<'t> Parser<'t, '_> {
         self.check_plain_start(flow)?;
         let mut text = self.plain_run(flow).to_owned();
         loop {
-            let mark = (self.i, self.line, self.line_start, self.ascii_line);
+            let mark = (
+                self.i,
+                self.line,
+                self.line_start,
+                self.ascii_line,
+                self.col_cache.get(),
+            );
             self.skip_space();
             let mut breaks = 0;
             while self.peek() == b'\n' {
@@ -845,7 +864,9 @@ impl<'t> Parser<'t, '_> {
                     self.indentation() > parent
                 };
             if !more {
-                (self.i, self.line, self.line_start, self.ascii_line) = mark;
+                let cache;
+                (self.i, self.line, self.line_start, self.ascii_line, cache) = mark;
+                self.col_cache.set(cache);
                 return Ok(text);
             }
             if flow && self.indentation() <= parent {
