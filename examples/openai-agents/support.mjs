@@ -11,7 +11,7 @@
 //   examples/run.sh openai-agents/support.mjs  (with the package already built)
 
 import { readFileSync } from "node:fs";
-import { Agent, Runner, addTraceProcessor, setTraceProcessors } from "@openai/agents";
+import { Agent, RunState, Runner, addTraceProcessor, setTraceProcessors } from "@openai/agents";
 import { ScriptedModel, assistantMessage, functionCall, modelResponder } from "@openai/agents/testing";
 import { MeshGuard } from "@meshguard/policy";
 import {
@@ -223,16 +223,21 @@ for (const a of [supportAgent, tier1Agent, billingAgent, escalationAgent]) names
 const runner = new Runner();
 runner.on("agent_handoff", (_ctx, from, to) => console.log(`   ${cyan("⇢ handoff")}   ${from.name} → ${bold(to.name)}`));
 
-/** One request: run, let a manager decide any approval, print the answer. */
+/**
+ * One request: run, let a manager decide any approval, print the answer. A run
+ * waiting for a person is saved as text, as a service would store it, and resumed
+ * from that text; runWithAudit restores the delegation chains on the way.
+ */
 async function ask(agent, message) {
   console.log(`\n${bold("👤 Customer:")} ${message}`);
   let out = await runWithAudit(agent, message, { mesh, runner, userId: "customer_john" });
   while (out.result.interruptions.length > 0) {
-    for (const item of out.result.interruptions) {
+    const state = await RunState.fromString(agent, out.result.state.toString());
+    for (const item of state.getInterruptions()) {
       console.log(`   ${yellow("👩‍💼 manager")}  approves ${item.name} ${dim(item.arguments)}`);
-      out.result.state.approve(item);
+      state.approve(item);
     }
-    out = await runWithAudit(agent, out.result.state, { mesh, runner, userId: "customer_john" });
+    out = await runWithAudit(agent, state, { mesh, runner, userId: "customer_john" });
   }
   console.log(`${bold("🤖 Agent:")} ${out.output}`);
   if (out.finalAgent !== agent.name) console.log(dim(`   (answered by ${out.finalAgent})`));
