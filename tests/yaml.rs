@@ -496,7 +496,10 @@ proptest! {
         t in tree(),
         picks in prop::collection::vec(any::<u8>(), 1..32),
         at in any::<prop::sample::Index>(),
-        insert in prop::sample::select(vec!["", " ", "\n", ":", "- ", "#", "'", "\"", "[", "}", ",", "  ", "\t", "&a ", "*a", "|", "? "]),
+        insert in prop::sample::select(vec![
+            "", " ", "\n", ":", "- ", "#", "'", "\"", "[", "}", ",", "  ", "\t", "&a ", "*a", "|", "? ",
+            "\n---\n", "\n...\n", "!!str ", "!!int ", "\\", "\r\n", ">-\n", "{", "]", ": ", " #x\n",
+        ]),
         cut in 0usize..3,
     ) {
         let text = document(&t, &picks);
