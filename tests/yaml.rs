@@ -309,6 +309,10 @@ fn the_styles_of_the_spec_read_alike() {
         "a: # comment\n  b # not a key\nc: d#e\n",
         "url: http://x.y/z?q=1\ntime: 09:00-18:00\n",
         "a: {b: c,\n  d: [e,\n f]}\n",
+        r#"'it''s': 1
+"say \"hi\"": 2
+'0"''': 3
+"#,
         "\u{feff}a: b\r\nc: d\r\n",
         "- !!str\n- &x ~\n- *x\n",
         "é: ü\n  ü\nb: 'x'\n",

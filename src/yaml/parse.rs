@@ -388,6 +388,7 @@ impl<'t> Parser<'t, '_> {
                 match byte(j) {
                     0 | b'\n' => return None,
                     b'\\' if q == b'"' => j += 2,
+                    b'\'' if q == b'\'' && byte(j + 1) == b'\'' => j += 2,
                     c if c == q => return Some(j + 1),
                     _ => j += 1,
                 }
