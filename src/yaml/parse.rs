@@ -130,6 +130,14 @@ impl<'t> Parser<'t, '_> {
         rest.iter().take_while(|&&c| c != b'\n').all(u8::is_ascii)
     }
 
+    /// Whether this line starts with a tab before it is indented past `parent`: in
+    /// the lines of a multi-line scalar or flow collection, YAML forbids that.
+    fn tab_indents(&self, parent: i32) -> bool {
+        let line = self.b.get(self.line_start..).unwrap_or_default();
+        let spaces = line.iter().take_while(|&&c| c == b' ').count();
+        line.get(spaces) == Some(&b'\t') && i32::try_from(spaces).unwrap_or(i32::MAX) <= parent
+    }
+
     /// How many spaces indent this line (tabs do not indent).
     fn indentation(&self) -> i32 {
         let line = self.b.get(self.line_start..).unwrap_or_default();
@@ -848,10 +856,11 @@ impl<'t> Parser<'t, '_> {
                 self.col_cache.get(),
             );
             self.skip_space();
-            let mut breaks = 0;
+            let (mut breaks, mut tab) = (0, false);
             while self.peek() == b'\n' {
                 self.newline();
                 breaks += 1;
+                tab |= self.tab_indents(parent);
                 self.skip_space();
             }
             let more = breaks > 0
@@ -872,6 +881,9 @@ impl<'t> Parser<'t, '_> {
             }
             if flow && self.indentation() <= parent {
                 return self.fail("invalid YAML: the lines of a flow collection must be indented");
+            }
+            if tab {
+                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
             }
             if breaks == 1 {
                 text.push(' ');
@@ -947,6 +959,9 @@ impl<'t> Parser<'t, '_> {
         while self.peek() == b'\n' {
             self.newline();
             breaks += 1;
+            if self.tab_indents(parent) {
+                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+            }
             self.skip_space();
         }
         if self.at_doc_marker() || self.eof() {
@@ -1048,6 +1063,9 @@ impl<'t> Parser<'t, '_> {
         while self.at_line_end() && !self.eof() {
             self.newline();
             crossed = true;
+            if self.tab_indents(parent) {
+                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+            }
         }
         if self.eof() || self.at_doc_marker() {
             return fail_at(open, "invalid YAML: a flow collection is not closed");
