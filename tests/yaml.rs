@@ -341,6 +341,7 @@ fn broken_documents_are_refused_by_both() {
         "{a: 1, a: 2}",
         "a: \"\\q\"\n",
         "a: 'x\n\t\n  y'\n",
+        "%\n---\na\n",
     ] {
         agree(text).unwrap();
         assert!(read_stream(text, Limits::default()).is_err(), "{text:?}");

@@ -244,6 +244,9 @@ impl<'t> Parser<'t, '_> {
                 if self.b.get(self.i..).is_some_and(|r| r.starts_with(b"%TAG")) {
                     return self.fail("invalid YAML: %TAG directives are not supported");
                 }
+                if is_blank(self.at(1)) {
+                    return self.fail("invalid YAML: a directive needs a name, like %YAML 1.2");
+                }
                 while !matches!(self.peek(), b'\n' | 0) {
                     self.i += 1;
                 }
