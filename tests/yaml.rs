@@ -179,7 +179,12 @@ fn agree(text: &str) -> Result<(), String> {
         _ if text.contains(":\t") => return Ok(()),
         // saphyr refuses a plain scalar ending in " -" before a flow indicator
         // (`[a -]`), which YAML reads as "a -".
-        _ if [" -,", " -]", " -}"].iter().any(|p| text.contains(p)) => return Ok(()),
+        _ if [" -,", " -]", " -}", "\t-,", "\t-]", "\t-}"]
+            .iter()
+            .any(|p| text.contains(p)) =>
+        {
+            return Ok(());
+        }
         result => result.ok(),
     };
     let theirs = oracle(text);
