@@ -178,10 +178,11 @@ fn agree(text: &str) -> Result<(), String> {
         // saphyr wants a space after ':'; YAML allows a tab.
         _ if text.contains(":\t") => return Ok(()),
         // saphyr refuses a plain scalar ending in " -" before a flow indicator
-        // (`[a -]`), which YAML reads as "a -".
-        _ if [" -,", " -]", " -}", "\t-,", "\t-]", "\t-}"]
-            .iter()
-            .any(|p| text.contains(p)) =>
+        // (`[a -]`, also after a tab or a line break), which YAML reads as "a -".
+        _ if text
+            .as_bytes()
+            .windows(3)
+            .any(|w| matches!(w, [b' ' | b'\t' | b'\n', b'-', b',' | b']' | b'}'])) =>
         {
             return Ok(());
         }
