@@ -175,6 +175,15 @@ fn agree(text: &str) -> Result<(), String> {
         // counts that line as a break in places (`|\n  a\n  ` gives "a\n\n"); YAML
         // does not (clip keeps one break).
         _ if !text.ends_with('\n') && (text.contains('|') || text.contains('>')) => return Ok(()),
+        // A comment line indented with a tab inside a multi-line plain scalar: YAML
+        // ends the scalar there; saphyr reads the line as blank and goes on.
+        _ if text.split('\n').any(|line| {
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            indent.contains('\t') && line.trim_start_matches([' ', '\t']).starts_with('#')
+        }) =>
+        {
+            return Ok(());
+        }
         // saphyr wants a space after ':'; YAML allows a tab.
         _ if text.contains(":\t") => return Ok(()),
         // saphyr refuses a plain scalar ending in " -" before a flow indicator
