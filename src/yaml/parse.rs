@@ -11,9 +11,15 @@ use std::cell::Cell;
 use super::build::{Builder, Props};
 use super::{Pos, SyntaxError};
 
+const TAB_INDENT: &str = "invalid YAML: a tab cannot indent a line; use spaces";
+const EXPLICIT_KEY: &str = "invalid YAML: explicit keys ('? ') are not supported";
+const KEY_NOT_SCALAR: &str = "mapping keys must be plain strings";
+const ALIAS_KEY: &str = "invalid YAML: an alias cannot be used as a mapping key";
+
 /// Reads every document of `text` into `out`.
 pub(super) fn parse(text: &str, out: &mut Builder) -> Result<(), SyntaxError> {
-    check_characters(text)?;
+    let ascii = text.is_ascii();
+    check_characters(text, ascii)?;
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut parser = Parser {
         text,
@@ -22,7 +28,7 @@ pub(super) fn parse(text: &str, out: &mut Builder) -> Result<(), SyntaxError> {
         line: 1,
         line_start: bom,
         ascii_line: true,
-        ascii: text.is_ascii(),
+        ascii,
         col_cache: Cell::new((bom, 0)),
         out,
     };
@@ -202,7 +208,7 @@ impl<'t> Parser<'t, '_> {
         let indent = self.b.get(self.line_start..self.i).unwrap_or_default();
         let at_first_content = || indent.iter().all(|&c| c == b' ' || c == b'\t');
         if indent.contains(&b'\t') && !self.eof() && at_first_content() {
-            return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+            return self.fail(TAB_INDENT);
         }
         Ok(crossed)
     }
@@ -358,13 +364,11 @@ impl<'t> Parser<'t, '_> {
                     );
                 }
                 if tab_indented {
-                    return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+                    return self.fail(TAB_INDENT);
                 }
                 self.block_seq(c, at, props)
             }
-            b'?' if is_blank(self.at(1)) => {
-                self.fail("invalid YAML: explicit keys ('? ') are not supported")
-            }
+            b'?' if is_blank(self.at(1)) => self.fail(EXPLICIT_KEY),
             b'|' | b'>' => self.block_scalar(parent, props),
             _ if self.implicit_key_ahead()? => {
                 if !collection_ok {
@@ -373,7 +377,7 @@ impl<'t> Parser<'t, '_> {
                     );
                 }
                 if tab_indented {
-                    return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+                    return self.fail(TAB_INDENT);
                 }
                 // Properties on the line of the first key are the key's.
                 if props_inline {
@@ -419,7 +423,7 @@ impl<'t> Parser<'t, '_> {
                 while !is_blank(byte(j)) && !is_flow_indicator(byte(j)) {
                     j += 1;
                 }
-                Some("invalid YAML: an alias cannot be used as a mapping key")
+                Some(ALIAS_KEY)
             }
             b'[' | b'{' => {
                 let mut depth = 0usize;
@@ -445,7 +449,7 @@ impl<'t> Parser<'t, '_> {
                     j += 1;
                 }
                 j += 1;
-                Some("mapping keys must be plain strings")
+                Some(KEY_NOT_SCALAR)
             }
             _ => loop {
                 match byte(j) {
@@ -463,6 +467,16 @@ impl<'t> Parser<'t, '_> {
         match refusal {
             Some(message) if key => self.fail(message),
             _ => Ok(key),
+        }
+    }
+
+    /// Refuses what cannot start a mapping key here: a collection, an alias, `? `.
+    fn refuse_key_start(&self) -> Result<(), SyntaxError> {
+        match self.peek() {
+            b'[' | b'{' => self.fail(KEY_NOT_SCALAR),
+            b'*' => self.fail(ALIAS_KEY),
+            b'?' if is_blank(self.at(1)) => self.fail(EXPLICIT_KEY),
+            _ => Ok(()),
         }
     }
 
@@ -489,6 +503,7 @@ impl<'t> Parser<'t, '_> {
                 key_props = self.props()?;
                 self.skip_space();
             }
+            self.refuse_key_start()?;
             let key = match self.peek() {
                 b'"' | b'\'' => {
                     let line = self.line;
@@ -500,11 +515,6 @@ impl<'t> Parser<'t, '_> {
                         );
                     }
                     key
-                }
-                b'[' | b'{' => return self.fail("mapping keys must be plain strings"),
-                b'*' => return self.fail("invalid YAML: an alias cannot be used as a mapping key"),
-                b'?' if is_blank(self.at(1)) => {
-                    return self.fail("invalid YAML: explicit keys ('? ') are not supported");
                 }
                 b'-' if is_blank(self.at(1)) => {
                     return self.fail("invalid YAML: expected a mapping key, found a list entry");
@@ -593,7 +603,7 @@ impl<'t> Parser<'t, '_> {
             let spaces = rest.iter().take_while(|&&c| c == b' ').count();
             if spaces < indent && rest.get(spaces) == Some(&b'\t') {
                 self.i = start + spaces;
-                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+                return self.fail(TAB_INDENT);
             }
             let line = if spaces >= indent {
                 self.slice(start + indent, end)
@@ -669,7 +679,7 @@ impl<'t> Parser<'t, '_> {
                     most = most.max(spaces);
                     spaces = 0;
                 }
-                b'\t' => return self.fail("invalid YAML: a tab cannot indent a line; use spaces"),
+                b'\t' => return self.fail(TAB_INDENT),
                 _ => {
                     text = true;
                     break;
@@ -800,7 +810,7 @@ impl<'t> Parser<'t, '_> {
         if is_blank(first) {
             self.fail("invalid YAML: expected a value")
         } else if bare && first == b'?' {
-            self.fail("invalid YAML: explicit keys ('? ') are not supported")
+            self.fail(EXPLICIT_KEY)
         } else if bare && first == b':' {
             self.fail("invalid YAML: a mapping key is missing before ':'")
         } else if indicator || bare {
@@ -859,13 +869,7 @@ impl<'t> Parser<'t, '_> {
                 self.col_cache.get(),
             );
             self.skip_space();
-            let (mut breaks, mut tab) = (0, false);
-            while self.peek() == b'\n' {
-                self.newline();
-                breaks += 1;
-                tab |= self.tab_indents(parent);
-                self.skip_space();
-            }
+            let (breaks, tab) = self.cross_breaks(parent);
             let more = breaks > 0
                 && !self.eof()
                 && !self.at_comment()
@@ -885,14 +889,10 @@ impl<'t> Parser<'t, '_> {
             if flow && self.indentation() <= parent {
                 return self.fail("invalid YAML: the lines of a flow collection must be indented");
             }
-            if tab {
-                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+            if tab.is_some() {
+                return self.fail(TAB_INDENT);
             }
-            if breaks == 1 {
-                text.push(' ');
-            } else {
-                text.extend(std::iter::repeat_n('\n', breaks - 1));
-            }
+            fold(&mut text, breaks);
             text.push_str(self.plain_run(flow));
         }
     }
@@ -958,14 +958,9 @@ impl<'t> Parser<'t, '_> {
         parent: i32,
         escaped: bool,
     ) -> Result<(), SyntaxError> {
-        let mut breaks = 0usize;
-        while self.peek() == b'\n' {
-            self.newline();
-            breaks += 1;
-            if self.tab_indents(parent) {
-                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
-            }
-            self.skip_space();
+        let (breaks, tab) = self.cross_breaks(parent);
+        if let Some(line) = tab {
+            return fail_at(line, TAB_INDENT);
         }
         if self.at_doc_marker() || self.eof() {
             return fail_at(open, "invalid YAML: a quoted value is not closed");
@@ -973,12 +968,28 @@ impl<'t> Parser<'t, '_> {
         if self.indentation() <= parent {
             return self.fail("invalid YAML: the lines of a quoted value must be indented");
         }
-        if breaks == 1 && !escaped {
-            text.push(' ');
-        } else {
+        if escaped {
             text.extend(std::iter::repeat_n('\n', breaks.saturating_sub(1)));
+        } else {
+            fold(text, breaks);
         }
         Ok(())
+    }
+
+    /// Steps over the line breaks here and the indentation after each. Returns how
+    /// many there were, and where the first line a tab indents past `parent`
+    /// starts.
+    fn cross_breaks(&mut self, parent: i32) -> (usize, Option<Pos>) {
+        let (mut breaks, mut tab) = (0, None);
+        while self.peek() == b'\n' {
+            self.newline();
+            breaks += 1;
+            if tab.is_none() && self.tab_indents(parent) {
+                tab = Some(self.pos());
+            }
+            self.skip_space();
+        }
+        (breaks, tab)
     }
 
     /// A backslash escape inside double quotes.
@@ -1067,7 +1078,7 @@ impl<'t> Parser<'t, '_> {
             self.newline();
             crossed = true;
             if self.tab_indents(parent) {
-                return self.fail("invalid YAML: a tab cannot indent a line; use spaces");
+                return self.fail(TAB_INDENT);
             }
         }
         if self.eof() || self.at_doc_marker() {
@@ -1118,14 +1129,10 @@ impl<'t> Parser<'t, '_> {
             let key_pos = self.pos();
             let key_props = self.props()?;
             self.skip_space();
+            self.refuse_key_start()?;
             let (key, quoted) = match self.peek() {
                 b',' | b'}' | b':' => return self.fail("invalid YAML: a mapping key is missing"),
                 b'"' | b'\'' => (self.quoted(parent)?, true),
-                b'[' | b'{' => return self.fail("mapping keys must be plain strings"),
-                b'*' => return self.fail("invalid YAML: an alias cannot be used as a mapping key"),
-                b'?' if is_blank(self.at(1)) => {
-                    return self.fail("invalid YAML: explicit keys ('? ') are not supported");
-                }
                 _ => (self.plain(parent, true)?, false),
             };
             self.out.key(key, key_pos, key_props)?;
@@ -1176,6 +1183,15 @@ impl<'t> Parser<'t, '_> {
     }
 }
 
+/// Line folding: one line break becomes a space, each one after it a newline.
+fn fold(text: &mut String, breaks: usize) {
+    if breaks == 1 {
+        text.push(' ');
+    } else {
+        text.extend(std::iter::repeat_n('\n', breaks.saturating_sub(1)));
+    }
+}
+
 fn fail_at<T>(pos: Pos, message: impl Into<String>) -> Result<T, SyntaxError> {
     Err(SyntaxError {
         pos,
@@ -1184,14 +1200,14 @@ fn fail_at<T>(pos: Pos, message: impl Into<String>) -> Result<T, SyntaxError> {
 }
 
 /// YAML allows only printable characters (and tabs and line breaks).
-fn check_characters(text: &str) -> Result<(), SyntaxError> {
+fn check_characters(text: &str, ascii: bool) -> Result<(), SyntaxError> {
     let printable = |c: char| {
         matches!(c, '\t' | '\n' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
             || c >= '\u{10000}'
     };
     // Without an early exit, so that the common case vectorizes.
     let control = |b: u8| (b < b' ' && b != b'\n' && b != b'\t') || b == 0x7f;
-    if text.is_ascii() && !text.bytes().fold(false, |bad, b| bad | control(b)) {
+    if ascii && !text.bytes().fold(false, |bad, b| bad | control(b)) {
         return Ok(());
     }
     for (n, line) in text.split('\n').enumerate() {
