@@ -5,3 +5,4 @@ await init({ module_or_path: new URL("./meshguard_policy_bg.wasm", import.meta.u
 
 export * from "./lib/api.js";
 export { runConformance } from "./lib/conformance.js";
+export { VERSION as version } from "./lib/version.js";

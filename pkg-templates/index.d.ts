@@ -302,3 +302,6 @@ export class PolicyDeniedError extends MeshGuardError {
 export class TokenError extends MeshGuardError {
   code: "malformed" | "alg_not_allowed" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_issuer" | "bad_claims" | "unknown_tier" | "bad_key";
 }
+
+/** This package's version (`package.json`). */
+export const version: string;

@@ -6,3 +6,4 @@ initSync({ module: readFileSync(new URL("./meshguard_policy_bg.wasm", import.met
 
 export * from "./lib/api.js";
 export { runConformance } from "./lib/conformance.js";
+export { VERSION as version } from "./lib/version.js";

@@ -6,3 +6,4 @@ initSync({ module: wasm });
 
 export * from "./lib/api.js";
 export { runConformance } from "./lib/conformance.js";
+export { VERSION as version } from "./lib/version.js";

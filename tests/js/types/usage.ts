@@ -52,3 +52,9 @@ new MeshGuard({ agent: { id: "a", trustTier: "root" } });
 new MeshGuard({ mode: "yolo" });
 
 export { allowed, rule, n, firstRuleOutcome, line, total, ok, token };
+
+// Share links.
+import { decodeWorkspace, encodeWorkspace, type Workspace } from "@meshguard/policy/workspace";
+import { version } from "@meshguard/policy";
+const ws: Workspace = { policies: [{ name: "p.yaml", text: "name: p" }], tests: "cases: []" };
+void encodeWorkspace(ws).then(decodeWorkspace).then((r) => r.sameVersion && r.version === version);
