@@ -4,7 +4,7 @@
 import { ConformanceSuite } from "../glue/meshguard_policy.js";
 import { MeshGuard } from "./api.js";
 import { describe } from "./args.js";
-import { MeshGuardError, PolicyError } from "./errors.js";
+import { MeshGuardError, PolicyError, fromCore } from "./errors.js";
 
 function observed(decision) {
   const { decision: effect, allowed, policy, rule, reason } = decision;
@@ -13,7 +13,12 @@ function observed(decision) {
 
 /** Parses a vector file with the core's reader; throws `MeshGuardError` naming the file and line. */
 function parseSuite(text, file) {
-  const suite = new ConformanceSuite(file, text);
+  let suite;
+  try {
+    suite = new ConformanceSuite(file, text);
+  } catch (e) {
+    throw fromCore(e);
+  }
   try {
     return { suite, data: JSON.parse(suite.toJSON()) };
   } catch (e) {
