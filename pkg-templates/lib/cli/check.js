@@ -1,7 +1,7 @@
 // `meshguard check`: one decision, from a terminal, by the engine production uses.
 
-import { MeshGuard, TokenError } from "../../node.mjs";
-import { policyLoadError } from "./diagnostics.js";
+import { TokenError } from "../../node.mjs";
+import { loadEngine } from "./diagnostics.js";
 import { renderDecision } from "./explain.js";
 import { EXIT, jsonArg, list, loadError, painter, print, readAgents, readPolicies, usageError } from "./io.js";
 import { KEY_OPTIONS, verifyToken } from "./keys.js";
@@ -79,12 +79,7 @@ export default {
     if (values.now !== undefined) options.now = values.now;
     const policies = readPolicies(files);
     const p = painter();
-    let mesh;
-    try {
-      mesh = new MeshGuard({ policies, audit: false });
-    } catch (e) {
-      throw policyLoadError(e, policies, painter(process.stderr));
-    }
+    const mesh = loadEngine(policies);
     let decision;
     try {
       if (values["handoff-to"] !== undefined) {

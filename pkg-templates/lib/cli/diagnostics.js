@@ -1,8 +1,8 @@
 // Diagnostics as compilers show them (the source line and a caret), as GitHub
 // Actions annotations, and as JSON.
 
-import { PolicyError } from "../errors.js";
-import { loadError } from "./io.js";
+import { MeshGuard, PolicyError } from "../../node.mjs";
+import { loadError, painter } from "./io.js";
 
 /** The length of the token that starts at `index` of `line` (a key, a word, a value), at least 1. */
 function tokenLength(line, index) {
@@ -67,11 +67,20 @@ export function diagnosticJson(d) {
   return { severity, kind, file: source, line, column, path, message, suggestion: suggestion ?? null };
 }
 
+/** A MeshGuard over `policies`, without an audit trail, or a load error (exit 3) that shows every diagnostic. */
+export function loadEngine(policies) {
+  try {
+    return new MeshGuard({ policies, audit: false });
+  } catch (e) {
+    throw policyLoadError(e, policies, painter(process.stderr));
+  }
+}
+
 /**
  * Turns a failed policy load into a load error (exit 3) whose message shows every
  * diagnostic; anything else is passed on.
  */
-export function policyLoadError(e, policies, p) {
+function policyLoadError(e, policies, p) {
   if (!(e instanceof PolicyError)) return e;
   const sources = new Map(policies.map((x) => [x.name, x.text]));
   const shown = (e.errors.length ? e.errors : [{ severity: "error", source: e.source ?? "policies", message: e.message }])

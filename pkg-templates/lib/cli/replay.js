@@ -1,8 +1,8 @@
 // `meshguard replay`: decides every check and handoff of an audit trail again under
 // other policies, and reports each decision that would change.
 
-import { MeshGuard, verifyAudit } from "../../node.mjs";
-import { policyLoadError } from "./diagnostics.js";
+import { verifyAudit } from "../../node.mjs";
+import { loadEngine } from "./diagnostics.js";
 import { EXIT, display, list, loadError, painter, print, readAgents, readPolicies, readText, usageError } from "./io.js";
 
 /** Parses JSON Lines, naming the line of the first that is not a JSON object. */
@@ -180,12 +180,7 @@ export default {
     const verification = verifyAudit(text);
     const agents = values.agents === undefined ? undefined : readAgents(values.agents);
     const policies = readPolicies(files);
-    let mesh;
-    try {
-      mesh = new MeshGuard({ policies, audit: false });
-    } catch (e) {
-      throw policyLoadError(e, policies, painter(process.stderr));
-    }
+    const mesh = loadEngine(policies);
     const r = replayEntries(entries, mesh, agents);
     if (values.json) {
       const { replayed, manual, changed, errors, redacted, counts, assumedAgents } = r;
