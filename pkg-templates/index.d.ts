@@ -158,6 +158,19 @@ export interface Diagnostic {
   suggestion?: string;
 }
 
+/** One rule of the policies in force, as `rules()` lists it. */
+export interface RuleListing {
+  policy: string;
+  /** The written name, or `rule-<n>` counting from 1. */
+  rule: string;
+  effect: Effect;
+  actions: string[];
+  /** The name of the source the policy came from (`{name, text}`'s name, or `policies[i]`). */
+  source: string;
+  /** The 1-based line of the rule in that source. */
+  line: number;
+}
+
 /** One audit entry (POLICY.md §8). */
 export interface AuditEntry {
   id: string;
@@ -248,6 +261,8 @@ export class MeshGuard {
   /** Replaces every policy at once, or throws `PolicyError` and changes nothing. Returns warnings. */
   loadPolicies(policies: PolicyInput[]): Diagnostic[];
   readonly warnings: Diagnostic[];
+  /** Every rule of the policies in force, in load order and top to bottom. */
+  rules(): RuleListing[];
   readonly agent: ResolvedAgent | null;
   readonly traceId: string;
   verifyAgentToken(token: string): ResolvedAgent;
@@ -264,14 +279,60 @@ export function verifyAudit(jsonl: string): AuditVerification;
 /** Signs an agent token (HS256 with `secret`, EdDSA with `privateKey`). */
 export function issueAgentToken(agent: Agent, options: IssueOptions): string;
 
+/** What a case must decide (a vector's `expect`). */
+export interface ConformanceExpect {
+  decision: Effect;
+  allowed: boolean | null;
+  policy: string | null;
+  rule: string | null;
+  reasonContains: string | null;
+}
+
+/** What a case decided. */
+export interface ConformanceObserved {
+  decision: Effect;
+  allowed: boolean;
+  policy: string | null;
+  rule: string | null;
+  reason: string;
+}
+
 export interface ConformanceResult {
   name: string;
   line: number;
+  /** `check` or `handoff` for a case, `invalid` for a document that must be refused. */
+  kind: "check" | "handoff" | "invalid";
+  /** Why it failed, or null when it passed (or was skipped). */
   failure: string | null;
+  /** True when `filter` left it out: it did not run. */
+  skipped: boolean;
+  /** The case's `expect`, or the document's `expectError`. */
+  expected: ConformanceExpect | { pathContains: string | null; messageContains: string | null; line: number | null };
+  /** The decision a case reached, or null (an invalid document, a case that threw or did not run). */
+  actual: ConformanceObserved | null;
 }
 
-/** Runs a conformance vector file through this API. */
-export function runConformance(text: string, options?: { file?: string }): { file: string; results: ConformanceResult[]; passed: boolean };
+export interface ConformanceOptions {
+  /** The file's name in messages and policy sources (default `vectors.yaml`). */
+  file?: string;
+  /** Runs only the cases and invalid documents whose names it accepts; the rest are reported skipped. */
+  filter?: (name: string) => boolean;
+  /** Policies loaded after the file's own, as `MeshGuard`'s `policies` takes them. */
+  policies?: PolicyInput[];
+}
+
+export interface ConformanceReport {
+  file: string;
+  results: ConformanceResult[];
+  passed: boolean;
+  /** The rules of the policies the cases ran against (empty when they did not load). */
+  rules: RuleListing[];
+  /** Why the policies did not load, when they did not (results then hold one `policies load` failure). */
+  loadError: PolicyError | MeshGuardError | null;
+}
+
+/** Runs a conformance vector file through this API. Throws `MeshGuardError` when the file itself cannot be read. */
+export function runConformance(text: string, options?: ConformanceOptions): ConformanceReport;
 
 export class MeshGuardError extends Error {
   /** Stable: `invalid_argument`, `policy_invalid`, `policy_denied`, `audit_invalid`, `engine_failed`, or a token code. */

@@ -31,6 +31,8 @@ pub struct Suite {
     pub policies: Vec<String>,
     #[serde(skip)]
     policy_nodes: Vec<PolicyItem>,
+    /// The file's `agents`, by key.
+    pub agents: BTreeMap<String, Agent>,
     pub cases: Vec<Case>,
     pub invalid: Vec<InvalidDoc>,
 }
@@ -526,6 +528,7 @@ impl Suite {
             options: Options::default(),
             policies: Vec::new(),
             policy_nodes: Vec::new(),
+            agents: BTreeMap::new(),
             cases: Vec::new(),
             invalid: Vec::new(),
         };
@@ -617,6 +620,7 @@ impl Suite {
             let case = resolve_case(raw, line, &agents).map_err(|m| fail(line, m))?;
             suite.cases.push(case);
         }
+        suite.agents = agents;
         Ok(suite)
     }
 
@@ -845,6 +849,10 @@ mod tests {
                 {"name": "h", "line": 11, "handoff": {"from": agent, "to": agent},
                  "context": {"k": [1, "x"]}, "now": null, "chain": [agent], "expect": expect("deny", Some("cycle"))}
             ])
+        );
+        assert_eq!(
+            serde_json::to_value(&suite.agents).unwrap(),
+            serde_json::json!({"a": agent})
         );
         let text = serde_json::to_string(&suite.cases[0]).unwrap();
         assert!(

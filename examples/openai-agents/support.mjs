@@ -9,8 +9,11 @@
 //
 //   scripts/demo.sh                            (builds the package, then runs this file)
 //   examples/run.sh openai-agents/support.mjs  (with the package already built)
+//
+// `--audit-out <file>` also writes the trail as JSON Lines, for `meshguard audit`
+// and `meshguard replay`.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, RunState, Runner, addTraceProcessor, setTraceProcessors } from "@openai/agents";
 import { ScriptedModel, assistantMessage, functionCall, modelResponder } from "@openai/agents/testing";
 import { MeshGuard } from "@meshguard/policy";
@@ -282,3 +285,8 @@ if (!verdict.ok) {
   process.exit(1);
 }
 console.log(`\n${green("✔")} audit trail verified: ${verdict.entries} entries`);
+const auditOut = process.argv.indexOf("--audit-out");
+if (auditOut > 0) {
+  writeFileSync(process.argv[auditOut + 1], mesh.exportAudit());
+  console.log(dim(`   written to ${process.argv[auditOut + 1]}`));
+}

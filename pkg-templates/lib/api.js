@@ -204,6 +204,11 @@ export class MeshGuard {
     return JSON.parse(call(() => this.#core.warnings()));
   }
 
+  /** Every rule of the policies in force, in load order: `{policy, rule, effect, actions, source, line}`. */
+  rules() {
+    return JSON.parse(call(() => this.#core.rules()));
+  }
+
   /** The default agent, or null. */
   get agent() {
     return JSON.parse(call(() => this.#core.agent()));

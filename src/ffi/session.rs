@@ -350,6 +350,11 @@ impl Session {
         to_json(&self.engine.policies().warnings())
     }
 
+    /// Every rule of the policies in force, in load order, as JSON.
+    pub fn rules_json(&self) -> Result<String, FfiError> {
+        to_json(&self.engine.policies().rule_listing())
+    }
+
     fn acting<'a>(&'a self, agent: &'a Option<Agent>) -> Result<&'a Agent, FfiError> {
         agent.as_ref().or(self.agent.as_ref()).ok_or_else(|| {
             FfiError::invalid(

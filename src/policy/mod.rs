@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod listing;
 pub mod load;
 pub(crate) mod set;
 
@@ -15,6 +16,7 @@ use crate::pattern::Pattern;
 use crate::zone::Zone;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, LoadError, Severity};
+pub use listing::RuleListing;
 pub use load::{Input, Source, load_inputs, load_sources};
 pub use set::PolicySet;
 

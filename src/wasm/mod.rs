@@ -95,6 +95,10 @@ impl Core {
         self.session.warnings_json().map_err(thrown)
     }
 
+    pub fn rules(&self) -> Result<String, JsValue> {
+        self.session.rules_json().map_err(thrown)
+    }
+
     #[wasm_bindgen(js_name = verifyAgentToken)]
     pub fn verify_agent_token(&self, token: &str, now_ms: f64) -> Result<String, JsValue> {
         self.session

@@ -1,6 +1,8 @@
 // A typed use of the package; `tsc --noEmit` must accept it (and reject misuse).
 import {
   MeshGuard,
+  runConformance,
+  type RuleListing,
   PolicyDeniedError,
   PolicyError,
   TokenError,
@@ -51,7 +53,14 @@ new MeshGuard({ agent: { id: "a", trustTier: "root" } });
 // @ts-expect-error: mode is one of enforce, audit, bypass
 new MeshGuard({ mode: "yolo" });
 
-export { allowed, rule, n, firstRuleOutcome, line, total, ok, token };
+const listed: RuleListing[] = mesh.rules();
+const report = runConformance("cases: []", { file: "t.yaml", filter: (name) => name.includes("refund"), policies: ["name: p\nrules: []"] });
+const hit: string | null = report.results[0]?.actual?.rule ?? null;
+const skipped: boolean = report.results.every((r) => r.skipped);
+// @ts-expect-error: filter is a function of the case's name
+runConformance("cases: []", { filter: "refund" });
+
+export { allowed, rule, n, firstRuleOutcome, line, total, ok, token, listed, hit, skipped };
 
 // Share links.
 import { decodeWorkspace, encodeWorkspace, type Workspace } from "@meshguard/policy/workspace";
