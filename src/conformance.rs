@@ -718,6 +718,7 @@ impl Case {
                     from,
                     to,
                     chain: &self.chain,
+                    chain_unknown: false,
                     context: &self.context,
                     now,
                     trace_id: None,

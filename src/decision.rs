@@ -109,6 +109,8 @@ pub mod rules {
     pub const MAX_DELEGATION_DEPTH: &str = "maxDelegationDepth";
     /// The delegate is already on the chain.
     pub const CYCLE: &str = "cycle";
+    /// The caller marked the chain unknown: its delegators cannot be named.
+    pub const UNKNOWN_CHAIN: &str = "unknownChain";
 }
 
 /// A decision: the computed effect, whether the caller may proceed, and who decided.

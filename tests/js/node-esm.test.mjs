@@ -98,6 +98,24 @@ test("checkHandoff returns the chain the delegate carries, and the delegate's ch
   assert.equal(m.checkHandoff(billing, tier1, { chain: h.chain }).rule, "cycle");
 });
 
+test("a check or handoff whose chain is marked unknown is denied by the engine and recorded", () => {
+  const policies = ["name: all\nrules:\n  - {effect: allow, actions: [\"*\"]}\n"];
+  const billing = { id: "billing", name: "Billing" };
+  const m = new MeshGuard({ policies });
+  assert.equal(m.check("read:x", { agent: billing }).allowed, true);
+  const d = m.check("read:x", { agent: billing, chainUnknown: true });
+  assert.deepEqual([d.allowed, d.decision, d.rule, d.policy], [false, "deny", "unknownChain", null]);
+  assert.match(d.reason, /^unknown delegation chain: the agents that delegated to Billing /);
+  const h = m.checkHandoff(billing, { id: "esc", name: "Escalation" }, { chainUnknown: true });
+  assert.deepEqual([h.allowed, h.rule, h.action], [false, "unknownChain", "handoff:Escalation"]);
+  assert.deepEqual(
+    m.getAuditLog({ decision: "deny" }).map((e) => [e.action, e.rule]),
+    [["handoff:Escalation", "unknownChain"], ["read:x", "unknownChain"]],
+  );
+  assert.deepEqual(m.explain("read:x", { agent: billing, chainUnknown: true }).explanation.delegation.map((s) => s.check), ["unknownChain"]);
+  assert.throws(() => m.check("read:x", { agent: billing, chainUnknown: "yes" }), /chainUnknown: expected true or false/);
+});
+
 test("loadPolicies is atomic and throws PolicyError with line, column and path", () => {
   const m = mesh();
   const bad = "name: typo\nrules:\n  - effect: deny\n    actions: [\"write:refund\"]\n    conditions: {amount_mx: 100}\n";
