@@ -1,10 +1,12 @@
 // The package through its Node ES module entry: the API of the issue, conformance
 // vectors, and bad input of every kind.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 
 import { MeshGuard, MeshGuardError, PolicyDeniedError, PolicyError, runConformance } from "@meshguard/policy";
-import { assertPassed, seedPolicy, supportAgent, vectorFiles } from "./support.mjs";
+import { assertPassed, root, seedPolicy, supportAgent, vectorFiles } from "./support.mjs";
 
 const mesh = () => new MeshGuard({ policies: [seedPolicy()], agent: supportAgent, mode: "enforce" });
 
@@ -12,6 +14,26 @@ test("every conformance vector passes through the package", () => {
   const files = vectorFiles();
   assert.ok(files.length >= 5);
   for (const { file, text } of files) assertPassed(runConformance(text, { file }));
+});
+
+test("runConformance reports a vector file with wrong expectations as failing", () => {
+  const file = join(root, "tests", "fixtures", "wrong-expectations.yaml");
+  const report = runConformance(readFileSync(file, "utf8"), { file });
+  assert.equal(report.passed, false);
+  assert.equal(report.results.length, 4);
+  const failed = report.results.filter((r) => r.failure !== null);
+  assert.deepEqual(
+    failed.map((r) => r.name),
+    [
+      "a refund of 50 is wrongly expected to be denied",
+      "a refund of 150 is wrongly expected to name rule small",
+      "a document that loads is wrongly expected to be refused",
+    ],
+  );
+  assert.match(failed[0].failure, /decision allow \(expected deny\)/);
+  assert.match(failed[1].failure, /rule large \(expected small\)/);
+  assert.match(failed[2].failure, /must be refused/);
+  assert.throws(() => assertPassed(report), /wrongly expected to be denied/);
 });
 
 test("check returns the decision with the fields of POLICY.md §5", () => {
