@@ -30,7 +30,7 @@ export type When = Date | string | number;
 /** A policy: YAML or JSON text, a named text, or a policy object. */
 export type PolicyInput = string | { name: string; text: string } | Record<string, unknown>;
 
-/** A decision (POLICY.md §5). */
+/** A decision (docs/decisions.md). */
 export interface Decision {
   /** Whether the action may go ahead: the decision is `allow`, or the mode is not `enforce`. */
   allowed: boolean;
@@ -165,7 +165,7 @@ export interface Diagnostic {
   suggestion?: string;
 }
 
-/** One audit entry (POLICY.md §8). */
+/** One audit entry (docs/audit.md). */
 export interface AuditEntry {
   id: string;
   seq: number;

@@ -1,4 +1,4 @@
-//! Delegation chains (POLICY.md §6): cycles, the engine's chain limit, each
+//! Delegation chains (docs/delegation.md): cycles, the engine's chain limit, each
 //! delegator's `maxDepth`, and the permission ceilings that narrow what delegates do.
 
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The evaluator (POLICY.md §5–§6): selects the policies that govern an agent, finds
+//! The evaluator (docs/decisions.md, docs/delegation.md): selects the policies that govern an agent, finds
 //! each one's first matching rule, combines the answers, and applies delegation.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -291,7 +291,7 @@ impl Engine {
         (decision, explainer.explanation)
     }
 
-    /// Decides a handoff (POLICY.md §6).
+    /// Decides a handoff (docs/delegation.md).
     pub fn check_handoff(&self, req: &HandoffRequest<'_>) -> Handoff {
         self.handoff(req, &mut Quiet, true)
     }
@@ -408,7 +408,7 @@ impl Engine {
         self.own_policies(req, facts, trace, spend)
     }
 
-    /// POLICY.md §5.1–§5.3 for the acting agent.
+    /// docs/decisions.md for the acting agent.
     fn own_policies<T: Trace>(
         &self,
         req: &Request<'_>,

@@ -1,4 +1,4 @@
-//! Engine behaviours beyond the shared conformance vectors: modes, rate limits,
+//! Engine behaviours beyond the conformance vectors: modes, rate limits,
 //! explain, atomic reloads, loading forms, diagnostics and delegation details.
 
 use meshguard_policy::agent::{Agent, TrustTier};

@@ -36,7 +36,7 @@ test("runConformance reports a vector file with wrong expectations as failing", 
   assert.throws(() => assertPassed(report), /wrongly expected to be denied/);
 });
 
-test("check returns the decision with the fields of POLICY.md §5", () => {
+test("check returns the decision with the fields of docs/decisions.md", () => {
   const d = mesh().check("write:refund", { context: { amount: 150 }, now: "2026-11-26T10:00:00Z", traceId: "t-1" });
   assert.deepEqual(d, {
     allowed: false,
