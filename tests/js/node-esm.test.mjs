@@ -1,7 +1,7 @@
 // The package through its Node ES module entry: the API of the issue, conformance
 // vectors, and bad input of every kind.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -34,6 +34,19 @@ test("runConformance reports a vector file with wrong expectations as failing", 
   assert.match(failed[1].failure, /rule large \(expected small\)/);
   assert.match(failed[2].failure, /must be refused/);
   assert.throws(() => assertPassed(report), /wrongly expected to be denied/);
+});
+
+test("the package carries its license and its project's addresses, the same as the crate's", () => {
+  const dir = join(process.cwd(), "node_modules", "@meshguard", "policy");
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  assert.equal(pkg.license, "Apache-2.0");
+  assert.match(readFileSync(join(dir, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0, January 2004/);
+  const repo = pkg.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+  assert.equal(pkg.homepage, `${repo}#readme`);
+  assert.equal(pkg.bugs.url, `${repo}/issues`);
+  assert.match(readFileSync(join(root, "Cargo.toml"), "utf8"), new RegExp(`^repository = "${repo}"$`, "m"));
+  assert.ok(pkg.keywords.includes("openai-agents"));
+  for (const f of pkg.sideEffects) assert.ok(existsSync(join(dir, f)), `${f} is in the package`);
 });
 
 test("check returns the decision with the fields of docs/decisions.md", () => {
