@@ -185,7 +185,7 @@ test("bad input gets a clear error and the instance keeps answering", async (t) 
     ["an unknown option", () => m.check("write:refund", { contxt: {} }), MeshGuardError, /contxt/],
     ["a bad time", () => m.check("write:email", { now: "yesterday" }), MeshGuardError, /RFC 3339/],
     ["an agent without an id", () => m.check("read:x", { agent: { name: "no id" } }), MeshGuardError, /id/],
-    ["an unknown trust tier", () => m.check("read:x", { agent: { id: "a", trustTier: "root" } }), MeshGuardError, /root/],
+    ["an unknown trust tier", () => m.check("read:x", { agent: { id: "a", trustTier: "root" } }), MeshGuardError, /'root'/],
     ["a circular context", () => { const c = {}; c.self = c; m.check("read:x", { context: c }); }, MeshGuardError, /circular/i],
     ["a BigInt in the context", () => m.check("read:x", { context: { n: 1n } }), MeshGuardError, /BigInt/],
     ["policies that are not an array", () => m.loadPolicies("name: x"), MeshGuardError, /array/],

@@ -29,6 +29,8 @@ const x = mesh.explain("read:x");
 const firstRuleOutcome = x.explanation.policies[0]?.rules[0]?.outcome;
 const h: HandoffDecision = mesh.checkHandoff(null, { id: "billing", name: "Billing Specialist" }, { chain: [] });
 mesh.check("write:email", { agent: { id: "billing" }, chain: h.chain });
+const unknownChain: string | null = mesh.check("write:email", { agent: { id: "billing" }, chainUnknown: true }).rule;
+mesh.checkHandoff({ id: "billing" }, { id: "escalation" }, { chainUnknown: true });
 const warnings = mesh.loadPolicies([{ name: "p.yaml", text: "name: p\nrules: []" }]);
 const line: number = warnings[0]?.line ?? 0;
 const stats = mesh.auditStats();
@@ -50,8 +52,10 @@ mesh.check(42);
 new MeshGuard({ agent: { id: "a", trustTier: "root" } });
 // @ts-expect-error: mode is one of enforce, audit, bypass
 new MeshGuard({ mode: "yolo" });
+// @ts-expect-error: chainUnknown is a boolean
+mesh.check("read:x", { chainUnknown: "yes" });
 
-export { allowed, rule, n, firstRuleOutcome, line, total, ok, token };
+export { allowed, rule, n, firstRuleOutcome, line, total, ok, token, unknownChain };
 
 // Share links.
 import { decodeWorkspace, encodeWorkspace, type Workspace } from "@meshguard/policy/workspace";
