@@ -369,12 +369,17 @@ async function interruptedInBilling(billingAfterApproval) {
 }
 
 test("a RunState restored without meshguardRestore does not let a delegate shed its chain: the engine refuses it", async () => {
-  const { mesh, executed, models, tier1, saved } = await interruptedInBilling([echoResults]);
+  const { mesh, executed, models, tier1, billing, saved } = await interruptedInBilling([echoResults]);
+  billing.tools.push(webSearchTool());
+  governHostedTools(billing, { mesh });
   const restored = await RunState.fromString(tier1, saved);
   restored.approve(restored.getInterruptions()[0]);
   await run(tier1, restored, meshguardRunOptions());
   assert.deepEqual(executed, []);
   assert.match(toolResult(models.billing.calls[1].request, "r1"), /^Action blocked by policy: unknown delegation chain: the agents that delegated to Billing Specialist cannot be named/);
+  assert.ok(!models.billing.calls[1].request.tools.some((t) => t.name === "web_search"), "no hosted tool is offered to a delegate of unknown chain");
+  const withheld = mesh.getAuditLog({ action: "read:web_search" });
+  assert.deepEqual(withheld.map((e) => [e.decision, e.rule, e.metadata.removed_from_request]), [["deny", "unknownChain", true]]);
   const refused = mesh.getAuditLog({ action: "write:refund", limit: 1 })[0];
   assert.deepEqual([refused.agentId, refused.decision, refused.rule, refused.policy], ["billing", "deny", "unknownChain", null]);
   assert.equal(refused.metadata.chain, undefined, "no chain is claimed");
