@@ -30,7 +30,7 @@ export type When = Date | string | number;
 /** A policy: YAML or JSON text, a named text, or a policy object. */
 export type PolicyInput = string | { name: string; text: string } | Record<string, unknown>;
 
-/** A decision (POLICY.md §5). */
+/** A decision (docs/decisions.md). */
 export interface Decision {
   /** Whether the action may go ahead: the decision is `allow`, or the mode is not `enforce`. */
   allowed: boolean;
@@ -38,7 +38,7 @@ export interface Decision {
   action: string;
   agentId: string;
   policy: string | null;
-  /** The deciding rule, or `defaultEffect`, `permissionCeiling`, `maxDepth`, `maxDelegationDepth`, `cycle`. */
+  /** The deciding rule, or `defaultEffect`, `permissionCeiling`, `maxDepth`, `maxDelegationDepth`, `cycle`, `unknownChain`. */
   rule: string | null;
   reason: string;
   traceId: string;
@@ -74,7 +74,7 @@ export interface PolicyTrace {
 }
 
 export interface DelegationStep {
-  check: "cycle" | "maxDelegationDepth" | "maxDepth" | "permissionCeiling";
+  check: "unknownChain" | "cycle" | "maxDelegationDepth" | "maxDepth" | "permissionCeiling";
   delegator: string | null;
   policy: string | null;
   passed: boolean;
@@ -93,6 +93,11 @@ export interface CheckOptions {
   now?: When;
   /** The delegators above the agent, root first: the `chain` of a handoff decision. */
   chain?: Agent[];
+  /**
+   * The agent acts for delegators you cannot name (a delegate whose handoff you did
+   * not see): the engine denies, rule `unknownChain`, and records it like any decision.
+   */
+  chainUnknown?: boolean;
   /** Act as this agent instead of the instance's. */
   agent?: Agent;
   traceId?: string;
@@ -105,6 +110,8 @@ export interface HandoffOptions {
   now?: When;
   /** The delegators above `fromAgent`, root first. */
   chain?: Agent[];
+  /** The delegators above `fromAgent` cannot be named: the engine denies, rule `unknownChain`. */
+  chainUnknown?: boolean;
   traceId?: string;
   metadata?: Record<string, unknown>;
 }
@@ -171,7 +178,7 @@ export interface RuleListing {
   line: number;
 }
 
-/** One audit entry (POLICY.md §8). */
+/** One audit entry (docs/audit.md). */
 export interface AuditEntry {
   id: string;
   seq: number;

@@ -28,6 +28,13 @@ import type { Agent as MeshGuardAgent, Decision, MeshGuard } from "./index.js";
 /** The MeshGuard identity an SDK agent acts as. `name` defaults to the SDK agent's name. */
 export type AgentIdentity = MeshGuardAgent;
 
+/**
+ * The `@openai/agents` versions this adapter was checked against. Reading a saved
+ * run's private state (for `meshguardRestore`) fails with code `sdk_incompatible`
+ * if a later version moved it.
+ */
+export declare const CHECKED_SDK_VERSIONS: readonly string[];
+
 /** The actions hosted tools are checked as by default. */
 export declare const HOSTED_TOOL_ACTIONS: Readonly<{
   web_search: "read:web_search";

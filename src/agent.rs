@@ -1,4 +1,4 @@
-//! Agent identities and trust tiers (POLICY.md §4).
+//! Agent identities and trust tiers (docs/agents-and-tokens.md).
 
 use std::fmt;
 use std::str::FromStr;

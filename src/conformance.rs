@@ -1,6 +1,6 @@
 //! Policy test files ("conformance vectors"): policies, agents, and cases with the
 //! decision each must reach, plus documents that must fail to load. The format is
-//! described in `shared/conformance/README.md`; users keep their own sets in it.
+//! described in `docs/testing-policies.md`; users keep their own sets in it.
 //!
 //! [`Suite::run`] drives the native engine. Bindings drive their own API with the
 //! parsed cases and check results with [`Expect::verify`] and
@@ -722,6 +722,7 @@ impl Case {
                     from,
                     to,
                     chain: &self.chain,
+                    chain_unknown: false,
                     context: &self.context,
                     now,
                     trace_id: None,

@@ -1,4 +1,4 @@
-//! What a check returns (POLICY.md §5).
+//! What a check returns (docs/decisions.md).
 
 use std::fmt;
 use std::str::FromStr;
@@ -53,7 +53,7 @@ impl Serialize for Effect {
     }
 }
 
-/// How decisions are applied (POLICY.md §5.5).
+/// How decisions are applied (docs/decisions.md).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Decisions are applied.
@@ -97,7 +97,7 @@ impl Serialize for Mode {
     }
 }
 
-/// The rule names of decisions that no policy rule made (POLICY.md §7).
+/// The rule names of decisions that no policy rule made (docs/decisions.md).
 pub mod rules {
     /// No rule matched; a policy's `defaultEffect` decided.
     pub const DEFAULT_EFFECT: &str = "defaultEffect";
@@ -109,6 +109,8 @@ pub mod rules {
     pub const MAX_DELEGATION_DEPTH: &str = "maxDelegationDepth";
     /// The delegate is already on the chain.
     pub const CYCLE: &str = "cycle";
+    /// The caller marked the chain unknown: its delegators cannot be named.
+    pub const UNKNOWN_CHAIN: &str = "unknownChain";
 }
 
 /// A decision: the computed effect, whether the caller may proceed, and who decided.
@@ -133,7 +135,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The decision as JSON, with the field names of POLICY.md §5 (`agentId`, …).
+    /// The decision as JSON, with the field names of docs/decisions.md (`agentId`, …).
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(320);
         self.write_json_fields(&mut out);

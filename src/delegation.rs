@@ -1,4 +1,4 @@
-//! Delegation chains (POLICY.md §6): cycles, the engine's chain limit, each
+//! Delegation chains (docs/delegation.md): cycles, the engine's chain limit, each
 //! delegator's `maxDepth`, and the permission ceilings that narrow what delegates do.
 
 use std::sync::Arc;
@@ -25,6 +25,26 @@ fn max_depth<'s>(set: &'s PolicySet, agent: &'s Agent) -> Option<(u32, &'s Polic
             Some((b, _)) if b <= d => best,
             _ => Some((d, p)),
         })
+}
+
+/// A chain the caller marked unknown: whoever delegated to `agent` cannot be named,
+/// so no ceiling or depth can be checked, and the engine refuses.
+pub(crate) fn unknown_chain<T: Trace>(agent: &Agent, trace: &mut T) -> Outcome {
+    trace.delegation(|| DelegationStep {
+        check: rules::UNKNOWN_CHAIN,
+        delegator: None,
+        policy: None,
+        passed: false,
+        detail: format!("the chain above {} is marked unknown", agent.name),
+    });
+    Outcome::deny(
+        None,
+        rules::UNKNOWN_CHAIN,
+        format!(
+            "unknown delegation chain: the agents that delegated to {} cannot be named, so their ceilings and depth limits cannot be checked",
+            agent.name
+        ),
+    )
 }
 
 /// The engine's limit on chain length: `hops` from the root to the acting agent.

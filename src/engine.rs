@@ -1,4 +1,4 @@
-//! The evaluator (POLICY.md §5–§6): selects the policies that govern an agent, finds
+//! The evaluator (docs/decisions.md, docs/delegation.md): selects the policies that govern an agent, finds
 //! each one's first matching rule, combines the answers, and applies delegation.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -44,6 +44,9 @@ pub struct Request<'a> {
     pub now: Timestamp,
     /// The delegators above `agent`, root first (empty when acting on its own).
     pub chain: &'a [Agent],
+    /// The agent acts for delegators the caller cannot name (say, a run restored
+    /// without its history): the engine refuses, rule `unknownChain`.
+    pub chain_unknown: bool,
     pub trace_id: Option<&'a Arc<str>>,
 }
 
@@ -57,6 +60,7 @@ impl<'a> Request<'a> {
             resource: None,
             now,
             chain: &[],
+            chain_unknown: false,
             trace_id: None,
         }
     }
@@ -76,6 +80,14 @@ impl<'a> Request<'a> {
         Request { chain, ..self }
     }
 
+    /// Marks the chain above the agent unknown: the check is refused (`unknownChain`).
+    pub fn chain_unknown(self, chain_unknown: bool) -> Self {
+        Request {
+            chain_unknown,
+            ..self
+        }
+    }
+
     pub fn trace_id(self, trace_id: &'a Arc<str>) -> Self {
         Request {
             trace_id: Some(trace_id),
@@ -90,6 +102,8 @@ pub struct HandoffRequest<'a> {
     pub from: &'a Agent,
     pub to: &'a Agent,
     pub chain: &'a [Agent],
+    /// The chain above `from` is unknown: the engine refuses, rule `unknownChain`.
+    pub chain_unknown: bool,
     pub context: &'a dyn Facts,
     pub now: Timestamp,
     pub trace_id: Option<&'a Arc<str>>,
@@ -277,7 +291,7 @@ impl Engine {
         (decision, explainer.explanation)
     }
 
-    /// Decides a handoff (POLICY.md §6).
+    /// Decides a handoff (docs/delegation.md).
     pub fn check_handoff(&self, req: &HandoffRequest<'_>) -> Handoff {
         self.handoff(req, &mut Quiet, true)
     }
@@ -310,15 +324,21 @@ impl Engine {
             resource: None,
             now: req.now,
             chain: req.chain,
+            chain_unknown: req.chain_unknown,
             trace_id: req.trace_id,
         };
-        let outcome = match delegation::check_handoff_chain(
-            &self.set,
-            &after,
-            req.to,
-            self.options.max_delegation_depth,
-            trace,
-        ) {
+        let structural = if req.chain_unknown {
+            Some(delegation::unknown_chain(req.from, trace))
+        } else {
+            delegation::check_handoff_chain(
+                &self.set,
+                &after,
+                req.to,
+                self.options.max_delegation_depth,
+                trace,
+            )
+        };
+        let outcome = match structural {
             Some(deny) => deny,
             None => self.decide(&check, &facts, trace, spend),
         };
@@ -355,7 +375,8 @@ impl Engine {
         d
     }
 
-    /// Delegation first (the chain's length and ceilings), then the agent's policies.
+    /// Delegation first (an unknown chain, the chain's length and ceilings), then the
+    /// agent's policies.
     fn decide<T: Trace>(
         &self,
         req: &Request<'_>,
@@ -371,6 +392,9 @@ impl Engine {
                 reason: Arc::from("invalid request: the action is empty"),
             };
         }
+        if req.chain_unknown {
+            return delegation::unknown_chain(req.agent, trace);
+        }
         if !req.chain.is_empty() {
             let limit = self.options.max_delegation_depth;
             if let Some(deny) = delegation::check_length(req.chain.len(), limit, trace) {
@@ -384,7 +408,7 @@ impl Engine {
         self.own_policies(req, facts, trace, spend)
     }
 
-    /// POLICY.md §5.1–§5.3 for the acting agent.
+    /// docs/decisions.md for the acting agent.
     fn own_policies<T: Trace>(
         &self,
         req: &Request<'_>,

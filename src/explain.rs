@@ -102,7 +102,7 @@ pub struct ConditionTrace {
 /// One delegation check.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DelegationStep {
-    /// `cycle`, `maxDelegationDepth`, `maxDepth` or `permissionCeiling`.
+    /// `unknownChain`, `cycle`, `maxDelegationDepth`, `maxDepth` or `permissionCeiling`.
     pub check: &'static str,
     /// The delegator's name, where the check concerns one.
     pub delegator: Option<Arc<str>>,

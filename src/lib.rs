@@ -1,8 +1,12 @@
 //! MeshGuard policy engine: decides whether an AI agent may take an action, from
-//! YAML policies (`../shared/spec/POLICY.md`), knows agents by signed tokens, narrows
-//! what delegates may do along a chain of handoffs, and records every decision in a
-//! tamper-evident audit trail. The same engine runs natively and, through
-//! [`ffi`] and the `wasm` binding, in JavaScript.
+//! YAML policies, knows agents by signed tokens, narrows what delegates may do along a
+//! chain of handoffs, and records every decision in a tamper-evident audit trail. The
+//! same engine runs natively and, through [`ffi`] and the `wasm` binding, in
+//! JavaScript.
+//!
+//! The policy language (policies, conditions, decisions, delegation, tokens, the audit
+//! trail, test files) is described in the repository's
+//! [`docs/`](https://github.com/meshguard/policy-module/tree/main/docs).
 //!
 //! ```
 //! use meshguard_policy::agent::{Agent, TrustTier};

@@ -1,4 +1,4 @@
-//! The audit trail (POLICY.md §8): chaining, tamper detection, ring, redaction,
+//! The audit trail (docs/audit.md): chaining, tamper detection, ring, redaction,
 //! queries and stats, through the public API.
 
 use std::sync::Arc;

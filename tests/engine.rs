@@ -1,4 +1,4 @@
-//! Engine behaviours beyond the shared conformance vectors: modes, rate limits,
+//! Engine behaviours beyond the conformance vectors: modes, rate limits,
 //! explain, atomic reloads, loading forms, diagnostics and delegation details.
 
 use meshguard_policy::agent::{Agent, TrustTier};
@@ -489,6 +489,7 @@ rules:
         from: &t1,
         to: &billing,
         chain: &[],
+        chain_unknown: false,
         context: &ctx,
         now: noon(),
         trace_id: None,
@@ -516,6 +517,7 @@ fn the_engine_limits_chain_length_for_handoffs_and_checks() {
             from,
             to,
             chain,
+            chain_unknown: false,
             context: &(),
             now: noon(),
             trace_id: None,
@@ -566,6 +568,7 @@ fn max_depth_zero_forbids_any_delegation_and_names_the_policy() {
             from: &s,
             to: &Agent::new("t"),
             chain: &[],
+            chain_unknown: false,
             context: &(),
             now: noon(),
             trace_id: None,
@@ -640,6 +643,7 @@ rules: [{effect: allow, actions: ["*"]}]
             from: &mid,
             to: &leaf,
             chain: &chain,
+            chain_unknown: false,
             context: &(),
             now: noon(),
             trace_id: None,
@@ -687,5 +691,92 @@ rules: [{effect: allow, actions: ["*"]}]
     assert_eq!(
         &*read.reason,
         "outside the delegation ceiling of Mid (policy mid-ceiling)"
+    );
+}
+
+#[test]
+fn a_check_under_a_chain_marked_unknown_is_denied_by_the_engine_before_any_rule() {
+    let e = engine_with("name: all\nrules: [{effect: allow, actions: [\"*\"]}]\n");
+    let billing = Agent::new("billing").with_name("Billing Specialist");
+    let known = e.check(&Request::new(&billing, "read:x", noon()));
+    assert!(known.allowed);
+    let d = e.check(&Request::new(&billing, "read:x", noon()).chain_unknown(true));
+    assert_eq!(
+        (
+            d.allowed,
+            d.decision,
+            d.rule.as_deref(),
+            d.policy.as_deref()
+        ),
+        (false, Effect::Deny, Some("unknownChain"), None)
+    );
+    assert!(
+        d.reason.starts_with("unknown delegation chain")
+            && d.reason.contains("delegated to Billing Specialist"),
+        "{}",
+        d.reason
+    );
+    // A chain given alongside does not make it known.
+    let root = [Agent::new("root")];
+    let d = e.check(
+        &Request::new(&billing, "read:x", noon())
+            .chain(&root)
+            .chain_unknown(true),
+    );
+    assert_eq!(d.rule.as_deref(), Some("unknownChain"));
+    let (d, explanation) = e.explain(&Request::new(&billing, "read:x", noon()).chain_unknown(true));
+    assert_eq!(d.rule.as_deref(), Some("unknownChain"));
+    assert_eq!(explanation.delegation.len(), 1);
+    assert_eq!(
+        (
+            explanation.delegation[0].check,
+            explanation.delegation[0].passed
+        ),
+        ("unknownChain", false)
+    );
+    assert!(explanation.policies.is_empty(), "no policy is consulted");
+}
+
+#[test]
+fn a_handoff_from_an_agent_whose_chain_is_unknown_is_denied_by_the_engine() {
+    let e = engine_with("name: all\nrules: [{effect: allow, actions: [\"*\"]}]\n");
+    let billing = Agent::new("billing").with_name("Billing Specialist");
+    let escalation = Agent::new("escalation").with_name("Escalation Manager");
+    let handoff = |chain_unknown| {
+        e.check_handoff(&HandoffRequest {
+            from: &billing,
+            to: &escalation,
+            chain: &[],
+            chain_unknown,
+            context: &(),
+            now: noon(),
+            trace_id: None,
+        })
+    };
+    assert!(handoff(false).decision.allowed);
+    let h = handoff(true);
+    assert_eq!(
+        (h.decision.allowed, h.decision.rule.as_deref()),
+        (false, Some("unknownChain"))
+    );
+    assert_eq!(h.decision.action, "handoff:Escalation Manager");
+    assert!(
+        h.decision
+            .reason
+            .contains("delegated to Billing Specialist"),
+        "{}",
+        h.decision.reason
+    );
+}
+
+#[test]
+fn audit_mode_reports_an_unknown_chain_deny_but_lets_it_through() {
+    let mut e = engine_with("name: all\nrules: [{effect: allow, actions: [\"*\"]}]\n");
+    e.set_mode(Mode::Audit);
+    let a = Agent::new("a");
+    let d = e.check(&Request::new(&a, "read:x", noon()).chain_unknown(true));
+    assert_eq!(
+        (d.allowed, d.decision, d.enforced, d.rule.as_deref()),
+        (true, Effect::Deny, false, Some("unknownChain"))
     );
 }

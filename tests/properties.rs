@@ -219,7 +219,7 @@ proptest! {
     #[test]
     fn a_handoff_never_widens_what_the_delegate_may_do(texts in policies(), from in agent(), to in agent(), act in action()) {
         let e = engine(&texts);
-        let h = e.check_handoff(&HandoffRequest { from: &from, to: &to, chain: &[], context: &(), now: now(), trace_id: None });
+        let h = e.check_handoff(&HandoffRequest { from: &from, to: &to, chain: &[], chain_unknown: false, context: &(), now: now(), trace_id: None });
         let delegated = e.check(&Request::new(&to, &act, now()).chain(&h.chain));
         let alone = e.check(&Request::new(&to, &act, now()));
         if delegated.allowed {
@@ -257,6 +257,6 @@ proptest! {
         let req = Request::new(&a, &act, when).context(&ctx).resource(&resource);
         let _ = e.check(&req);
         let _ = e.explain(&req);
-        let _ = e.check_handoff(&HandoffRequest { from: &a, to: &Agent::new(&act), chain: &[], context: &ctx, now: when, trace_id: None });
+        let _ = e.check_handoff(&HandoffRequest { from: &a, to: &Agent::new(&act), chain: &[], chain_unknown: false, context: &ctx, now: when, trace_id: None });
     }
 }

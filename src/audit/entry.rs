@@ -95,7 +95,7 @@ impl FromStr for EntryHash {
     }
 }
 
-/// One line of the audit trail (POLICY.md §8). Lines hold the fields in this order,
+/// One line of the audit trail (docs/audit.md). Lines hold the fields in this order,
 /// as camelCase; `resource`, `policy` and `rule` are `null` when absent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {

@@ -1,4 +1,4 @@
-//! The tamper-evident audit trail (POLICY.md §8).
+//! The tamper-evident audit trail (docs/audit.md).
 //!
 //! An [`AuditLog`] records one [`Entry`] per decision (or manual entry), links each
 //! to the one before by hash, keeps the newest `capacity` in a ring, and answers

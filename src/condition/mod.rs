@@ -1,4 +1,4 @@
-//! Rule conditions (POLICY.md §3), evaluated in three-valued logic: a condition whose
+//! Rule conditions (docs/conditions.md), evaluated in three-valued logic: a condition whose
 //! input is missing, null or of the wrong type is *unknown*, never false and never true.
 
 pub mod calendar;

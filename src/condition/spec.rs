@@ -1,4 +1,4 @@
-//! The operators of a `context` condition (POLICY.md §3) in three-valued logic.
+//! The operators of a `context` condition (docs/conditions.md) in three-valued logic.
 
 use std::fmt;
 

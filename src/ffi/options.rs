@@ -211,6 +211,8 @@ pub struct CheckOptions {
     pub now: Option<When>,
     /// The delegators above the agent, root first.
     pub chain: Vec<Agent>,
+    /// The delegators above the agent cannot be named: the engine refuses.
+    pub chain_unknown: bool,
     /// Acts as this agent instead of the session's.
     pub agent: Option<Agent>,
     pub trace_id: Option<String>,
@@ -219,12 +221,19 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
-    /// `{context, resource, now, chain, agent, traceId, metadata}`.
+    /// `{context, resource, now, chain, chainUnknown, agent, traceId, metadata}`.
     pub fn from_json(value: Value) -> Result<CheckOptions, JsonError> {
         let mut o = Obj::options(
             value,
             &[
-                "context", "resource", "now", "chain", "agent", "traceId", "metadata",
+                "context",
+                "resource",
+                "now",
+                "chain",
+                "chainUnknown",
+                "agent",
+                "traceId",
+                "metadata",
             ],
         )?;
         Ok(CheckOptions {
@@ -232,6 +241,7 @@ impl CheckOptions {
             resource: o.str("resource")?,
             now: o.get("now", When::from_json)?,
             chain: o.agents("chain")?,
+            chain_unknown: o.bool("chainUnknown")?.unwrap_or(false),
             agent: o.agent("agent")?,
             trace_id: o.str("traceId")?,
             metadata: o.object("metadata")?,
@@ -245,18 +255,31 @@ pub struct HandoffOptions {
     pub context: Option<Map<String, Value>>,
     pub now: Option<When>,
     pub chain: Vec<Agent>,
+    /// The delegators above the delegating agent cannot be named: the engine refuses.
+    pub chain_unknown: bool,
     pub trace_id: Option<String>,
     pub metadata: Option<Map<String, Value>>,
 }
 
 impl HandoffOptions {
-    /// `{context, now, chain, traceId, metadata}`.
+    /// `{context, now, chain, chainUnknown, traceId, metadata}`.
     pub fn from_json(value: Value) -> Result<HandoffOptions, JsonError> {
-        let mut o = Obj::options(value, &["context", "now", "chain", "traceId", "metadata"])?;
+        let mut o = Obj::options(
+            value,
+            &[
+                "context",
+                "now",
+                "chain",
+                "chainUnknown",
+                "traceId",
+                "metadata",
+            ],
+        )?;
         Ok(HandoffOptions {
             context: o.object("context")?,
             now: o.get("now", When::from_json)?,
             chain: o.agents("chain")?,
+            chain_unknown: o.bool("chainUnknown")?.unwrap_or(false),
             trace_id: o.str("traceId")?,
             metadata: o.object("metadata")?,
         })

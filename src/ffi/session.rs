@@ -399,6 +399,7 @@ impl Session {
         let mut req = Request::new(agent, action, call.setting.now)
             .context(&call.setting.context)
             .chain(&call.opts.chain)
+            .chain_unknown(call.opts.chain_unknown)
             .trace_id(call.setting.trace.as_ref().unwrap_or(&self.trace_id));
         if let Some(r) = &call.opts.resource {
             req = req.resource(r);
@@ -513,6 +514,7 @@ impl Session {
             from: self.acting(&call.from)?,
             to: &call.to,
             chain: &call.opts.chain,
+            chain_unknown: call.opts.chain_unknown,
             context: &call.setting.context,
             now: call.setting.now,
             trace_id: Some(call.setting.trace.as_ref().unwrap_or(&self.trace_id)),
@@ -806,6 +808,39 @@ mod tests {
         );
         let d = s.check_json("read:x", "{}", Timestamp::EPOCH).unwrap();
         assert!(d.contains(r#""allowed":true"#), "{d}");
+    }
+
+    #[test]
+    fn a_check_or_handoff_under_an_unknown_chain_is_denied_and_recorded() {
+        let mut s = session();
+        let d = s
+            .check_json("read:x", r#"{"chainUnknown": true}"#, Timestamp::EPOCH)
+            .unwrap();
+        assert!(
+            d.contains(r#""allowed":false"#) && d.contains(r#""rule":"unknownChain""#),
+            "{d}"
+        );
+        let h = s
+            .check_handoff_json(
+                "",
+                r#"{"id": "b"}"#,
+                r#"{"chainUnknown": true}"#,
+                Timestamp::EPOCH,
+            )
+            .unwrap();
+        assert!(h.contains(r#""rule":"unknownChain""#), "{h}");
+        let trail = s.audit_query_json(r#"{"decision": "deny"}"#).unwrap();
+        assert_eq!(
+            trail.matches(r#""rule":"unknownChain""#).count(),
+            2,
+            "{trail}"
+        );
+        assert_eq!(
+            s.check_json("read:x", r#"{"chainUnknown": 1}"#, Timestamp::EPOCH)
+                .unwrap_err()
+                .message,
+            "check options: chainUnknown: expected true or false, found 1"
+        );
     }
 
     #[test]

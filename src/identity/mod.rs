@@ -1,4 +1,4 @@
-//! Agent identity tokens (POLICY.md §4): JWTs signed with HS256 (a shared secret of
+//! Agent identity tokens (docs/agents-and-tokens.md): JWTs signed with HS256 (a shared secret of
 //! at least 32 bytes) or EdDSA (Ed25519), verified into an [`Agent`](crate::agent::Agent)
 //! or issued from one.
 //!

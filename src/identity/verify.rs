@@ -6,7 +6,7 @@ use super::jwt::verify_jws;
 use super::keys::VerifyKey;
 use crate::time::Timestamp;
 
-/// The issuer expected unless configured otherwise (POLICY.md §4).
+/// The issuer expected unless configured otherwise (docs/agents-and-tokens.md).
 pub const DEFAULT_ISSUER: &str = "meshguard";
 
 /// The largest token read by default; larger ones are `malformed` before any parsing.

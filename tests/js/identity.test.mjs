@@ -96,10 +96,10 @@ test("the attack suite is refused, each with its code", async () => {
     ["a 1 MB token", hs, `${h}.${"A".repeat(1024 * 1024)}.${s}`, "malformed"],
     ["not a JWT at all", hs, "hello", "malformed"],
   ];
+  // How long refusals take (the 1 MB token among them) is measured against jose in
+  // benches/js/check.mjs, not asserted here.
   for (const [name, mesh, token, code] of attacks) {
-    const started = performance.now();
     assert.throws(() => mesh.verifyAgentToken(token), refusedWith(code), name);
-    assert.ok(performance.now() - started < 1000, `${name} is refused quickly`);
   }
   assert.throws(
     () => new MeshGuard({ policies: [policy], agentToken: attacks[0][2], verify: { secret } }),

@@ -1,10 +1,12 @@
 // The package through its Node ES module entry: the API of the issue, conformance
 // vectors, and bad input of every kind.
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 
 import { MeshGuard, MeshGuardError, PolicyDeniedError, PolicyError, runConformance } from "@meshguard/policy";
-import { assertPassed, seedPolicy, supportAgent, vectorFiles } from "./support.mjs";
+import { assertPassed, root, seedPolicy, supportAgent, vectorFiles } from "./support.mjs";
 
 const mesh = () => new MeshGuard({ policies: [seedPolicy()], agent: supportAgent, mode: "enforce" });
 
@@ -14,7 +16,40 @@ test("every conformance vector passes through the package", () => {
   for (const { file, text } of files) assertPassed(runConformance(text, { file }));
 });
 
-test("check returns the decision with the fields of POLICY.md §5", () => {
+test("runConformance reports a vector file with wrong expectations as failing", () => {
+  const file = join(root, "tests", "fixtures", "wrong-expectations.yaml");
+  const report = runConformance(readFileSync(file, "utf8"), { file });
+  assert.equal(report.passed, false);
+  assert.equal(report.results.length, 4);
+  const failed = report.results.filter((r) => r.failure !== null);
+  assert.deepEqual(
+    failed.map((r) => r.name),
+    [
+      "a refund of 50 is wrongly expected to be denied",
+      "a refund of 150 is wrongly expected to name rule small",
+      "a document that loads is wrongly expected to be refused",
+    ],
+  );
+  assert.match(failed[0].failure, /decision allow \(expected deny\)/);
+  assert.match(failed[1].failure, /rule large \(expected small\)/);
+  assert.match(failed[2].failure, /must be refused/);
+  assert.throws(() => assertPassed(report), /wrongly expected to be denied/);
+});
+
+test("the package carries its license and its project's addresses, the same as the crate's", () => {
+  const dir = join(process.cwd(), "node_modules", "@meshguard", "policy");
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  assert.equal(pkg.license, "Apache-2.0");
+  assert.match(readFileSync(join(dir, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0, January 2004/);
+  const repo = pkg.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+  assert.equal(pkg.homepage, `${repo}#readme`);
+  assert.equal(pkg.bugs.url, `${repo}/issues`);
+  assert.match(readFileSync(join(root, "Cargo.toml"), "utf8"), new RegExp(`^repository = "${repo}"$`, "m"));
+  assert.ok(pkg.keywords.includes("openai-agents"));
+  for (const f of pkg.sideEffects) assert.ok(existsSync(join(dir, f)), `${f} is in the package`);
+});
+
+test("check returns the decision with the fields of docs/decisions.md", () => {
   const d = mesh().check("write:refund", { context: { amount: 150 }, now: "2026-11-26T10:00:00Z", traceId: "t-1" });
   assert.deepEqual(d, {
     allowed: false,
@@ -98,6 +133,24 @@ test("checkHandoff returns the chain the delegate carries, and the delegate's ch
   assert.equal(m.checkHandoff(billing, tier1, { chain: h.chain }).rule, "cycle");
 });
 
+test("a check or handoff whose chain is marked unknown is denied by the engine and recorded", () => {
+  const policies = ["name: all\nrules:\n  - {effect: allow, actions: [\"*\"]}\n"];
+  const billing = { id: "billing", name: "Billing" };
+  const m = new MeshGuard({ policies });
+  assert.equal(m.check("read:x", { agent: billing }).allowed, true);
+  const d = m.check("read:x", { agent: billing, chainUnknown: true });
+  assert.deepEqual([d.allowed, d.decision, d.rule, d.policy], [false, "deny", "unknownChain", null]);
+  assert.match(d.reason, /^unknown delegation chain: the agents that delegated to Billing /);
+  const h = m.checkHandoff(billing, { id: "esc", name: "Escalation" }, { chainUnknown: true });
+  assert.deepEqual([h.allowed, h.rule, h.action], [false, "unknownChain", "handoff:Escalation"]);
+  assert.deepEqual(
+    m.getAuditLog({ decision: "deny" }).map((e) => [e.action, e.rule]),
+    [["handoff:Escalation", "unknownChain"], ["read:x", "unknownChain"]],
+  );
+  assert.deepEqual(m.explain("read:x", { agent: billing, chainUnknown: true }).explanation.delegation.map((s) => s.check), ["unknownChain"]);
+  assert.throws(() => m.check("read:x", { agent: billing, chainUnknown: "yes" }), /chainUnknown: expected true or false/);
+});
+
 test("loadPolicies is atomic and throws PolicyError with line, column and path", () => {
   const m = mesh();
   const bad = "name: typo\nrules:\n  - effect: deny\n    actions: [\"write:refund\"]\n    conditions: {amount_mx: 100}\n";
@@ -132,7 +185,7 @@ test("bad input gets a clear error and the instance keeps answering", async (t) 
     ["an unknown option", () => m.check("write:refund", { contxt: {} }), MeshGuardError, /contxt/],
     ["a bad time", () => m.check("write:email", { now: "yesterday" }), MeshGuardError, /RFC 3339/],
     ["an agent without an id", () => m.check("read:x", { agent: { name: "no id" } }), MeshGuardError, /id/],
-    ["an unknown trust tier", () => m.check("read:x", { agent: { id: "a", trustTier: "root" } }), MeshGuardError, /root/],
+    ["an unknown trust tier", () => m.check("read:x", { agent: { id: "a", trustTier: "root" } }), MeshGuardError, /'root'/],
     ["a circular context", () => { const c = {}; c.self = c; m.check("read:x", { context: c }); }, MeshGuardError, /circular/i],
     ["a BigInt in the context", () => m.check("read:x", { context: { n: 1n } }), MeshGuardError, /BigInt/],
     ["policies that are not an array", () => m.loadPolicies("name: x"), MeshGuardError, /array/],

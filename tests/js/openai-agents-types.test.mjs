@@ -12,7 +12,7 @@ const program = `
 import { Agent, RunState, computerTool, run, setTraceProcessors, webSearchTool } from "@openai/agents";
 import { MeshGuard } from "@meshguard/policy";
 import {
-  HOSTED_TOOL_ACTIONS, auditHostedToolCalls, governHostedTools, governTool, governedComputer, governedHandoff, governedTool,
+  CHECKED_SDK_VERSIONS, HOSTED_TOOL_ACTIONS, auditHostedToolCalls, governHostedTools, governTool, governedComputer, governedHandoff, governedTool,
   meshguardAgents, meshguardInputGuardrail, meshguardRestore, meshguardRunOptions, meshguardTraceProcessor, runWithAudit,
   type AgentIdentity, type RunWithAuditResult,
 } from "@meshguard/policy/openai-agents";
@@ -45,7 +45,8 @@ const out: RunWithAuditResult = await runWithAudit(tier1, "hi", { mesh, userId: 
 const resumed = await runWithAudit(tier1, out.result.state, { mesh });
 const restored: RunState<unknown, typeof tier1> = meshguardRestore(await RunState.fromString(tier1, out.result.state.toString()));
 await run(tier1, restored, meshguardRunOptions());
-console.log(out.traceId + HOSTED_TOOL_ACTIONS.web_search + ds.length + resumed.finalAgent + behavior + turns, meshguardAgents.identityOf(billing).id);
+const checked: readonly string[] = CHECKED_SDK_VERSIONS;
+console.log(checked.join() + out.traceId + HOSTED_TOOL_ACTIONS.web_search + ds.length + resumed.finalAgent + behavior + turns, meshguardAgents.identityOf(billing).id);
 
 // @ts-expect-error mesh is required
 governedTool("read:x", { name: "x", description: "d", parameters: z.object({}), execute: async () => "x" }, {});
@@ -61,6 +62,8 @@ meshguardAgents.set(billing, { name: "x" });
 await runWithAudit(tier1, "x", {});
 // @ts-expect-error meshguardRestore takes a RunState
 meshguardRestore(out.result);
+// @ts-expect-error the checked versions are read-only
+CHECKED_SDK_VERSIONS.push("9.9.9");
 // @ts-expect-error decisions are objects
 const notAString: string = ds[0];
 `;

@@ -5,9 +5,9 @@ const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { test } = require("node:test");
 
-const { Agent, run, setTraceProcessors } = require("@openai/agents");
+const { Agent, RunContext, run, setTraceProcessors } = require("@openai/agents");
 const { ScriptedModel, assistantMessage, functionCall, modelResponder } = require("@openai/agents/testing");
-const { MeshGuard, MeshGuardError, verifyAudit } = require("@meshguard/policy");
+const { MeshGuard, MeshGuardError, PolicyDeniedError, verifyAudit } = require("@meshguard/policy");
 const adapter = require("@meshguard/policy/openai-agents");
 const { z } = require("zod");
 
@@ -22,13 +22,29 @@ const lastToolResult = modelResponder((call) => {
   return [assistantMessage(outs.at(-1).output.text)];
 });
 
-test("require() gives the same API as import, and its errors are MeshGuardErrors", () => {
-  for (const name of ["governedTool", "governTool", "governedHandoff", "meshguardInputGuardrail", "governHostedTools", "governedComputer", "meshguardTraceProcessor", "meshguardRunOptions", "runWithAudit", "auditHostedToolCalls"]) {
+test("require() gives the same API as import", async () => {
+  const esm = await import("@meshguard/policy/openai-agents");
+  assert.deepEqual(Object.keys(adapter).sort(), Object.keys(esm).sort());
+  for (const name of ["governedTool", "governTool", "governedHandoff", "meshguardInputGuardrail", "governHostedTools", "governedComputer", "meshguardTraceProcessor", "meshguardRunOptions", "runWithAudit", "auditHostedToolCalls", "meshguardRestore"]) {
     assert.equal(typeof adapter[name], "function", name);
   }
   assert.equal(typeof adapter.meshguardAgents.set, "function");
-  assert.throws(() => governedTool("read:x", {}, {}), (e) => e instanceof Error && e.code === "invalid_argument" && /mesh/.test(e.message));
-  assert.ok(MeshGuardError);
+});
+
+test("the CommonJS adapter throws the error classes of the CommonJS main entry", async () => {
+  assert.throws(
+    () => governedTool("read:x", {}, {}),
+    (e) => e instanceof MeshGuardError && e.code === "invalid_argument" && /mesh/.test(e.message),
+  );
+  const mesh = new MeshGuard({ policies: ["name: no-computer\nrules:\n  - {effect: deny, actions: [\"execute:computer_use\"], reason: No computer use}\n"] });
+  const provider = adapter.governedComputer({ environment: "browser", dimensions: [800, 600], click: async () => {}, screenshot: async () => "" }, { mesh, identity: { id: "bot" } });
+  const computer = await provider.create({ runContext: new RunContext() });
+  await assert.rejects(computer.click(1, 2, "left"), (e) => {
+    assert.ok(e instanceof PolicyDeniedError, `${e?.constructor?.name} is the main entry's PolicyDeniedError`);
+    assert.ok(e instanceof MeshGuardError);
+    assert.deepEqual([e.code, e.reason], ["policy_denied", "No computer use"]);
+    return true;
+  });
 });
 
 test("CommonJS: a refund of 50 runs and one of 150 is blocked with the policy's reason", async () => {

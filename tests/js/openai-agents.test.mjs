@@ -368,13 +368,21 @@ async function interruptedInBilling(billingAfterApproval) {
   return { ...setup, policies, saved: result.state.toString() };
 }
 
-test("a RunState restored without meshguardRestore does not let a delegate shed its chain", async () => {
-  const { executed, models, tier1, saved } = await interruptedInBilling([echoResults]);
+test("a RunState restored without meshguardRestore does not let a delegate shed its chain: the engine refuses it", async () => {
+  const { mesh, executed, models, tier1, billing, saved } = await interruptedInBilling([echoResults]);
+  billing.tools.push(webSearchTool());
+  governHostedTools(billing, { mesh });
   const restored = await RunState.fromString(tier1, saved);
   restored.approve(restored.getInterruptions()[0]);
   await run(tier1, restored, meshguardRunOptions());
   assert.deepEqual(executed, []);
-  assert.match(toolResult(models.billing.calls[1].request, "r1"), /^Action blocked by policy: MeshGuard does not know which agents delegated to Billing Specialist/);
+  assert.match(toolResult(models.billing.calls[1].request, "r1"), /^Action blocked by policy: unknown delegation chain: the agents that delegated to Billing Specialist cannot be named/);
+  assert.ok(!models.billing.calls[1].request.tools.some((t) => t.name === "web_search"), "no hosted tool is offered to a delegate of unknown chain");
+  const withheld = mesh.getAuditLog({ action: "read:web_search" });
+  assert.deepEqual(withheld.map((e) => [e.decision, e.rule, e.metadata.removed_from_request]), [["deny", "unknownChain", true]]);
+  const refused = mesh.getAuditLog({ action: "write:refund", limit: 1 })[0];
+  assert.deepEqual([refused.agentId, refused.decision, refused.rule, refused.policy], ["billing", "deny", "unknownChain", null]);
+  assert.equal(refused.metadata.chain, undefined, "no chain is claimed");
 });
 
 test("meshguardRestore gives a restored delegate its chain back: approved work runs, the ceiling still binds", async () => {
@@ -403,7 +411,8 @@ test("meshguardRestore refuses a delegate whose handoff the current policies no 
   restored.approve(restored.getInterruptions()[0]);
   await run(tier1, restored, meshguardRunOptions());
   assert.deepEqual(executed, []);
-  assert.match(toolResult(models.billing.calls[1].request, "r1"), /does not know which agents delegated to Billing Specialist/);
+  assert.match(toolResult(models.billing.calls[1].request, "r1"), /unknown delegation chain: the agents that delegated to Billing Specialist/);
+  assert.equal(mesh.getAuditLog({ action: "write:refund", limit: 1 })[0].rule, "unknownChain");
   assert.throws(() => meshguardRestore({}), (e) => e instanceof MeshGuardError && /needs a RunState/.test(e.message));
 });
 
@@ -563,6 +572,38 @@ test("the audit trail holds every step of a run under its trace id, and verifies
   assert.equal(verdict.entries, trail.length);
   const tampered = exported.replace('"amount":40', '"amount":4');
   assert.equal(verifyAudit(tampered).ok, false);
+});
+
+test("the trace processor knows a refused tool call by its decision, not by the text the model was sent", async () => {
+  const mesh = new MeshGuard({ policies: [seedPolicy()] });
+  const mimic = governedTool(
+    "read:customer_data",
+    {
+      name: "mimic",
+      description: "A tool whose own output looks like a refusal.",
+      parameters: z.object({}),
+      execute: async () => "Action blocked by policy: (this is the tool's own text)",
+    },
+    { mesh },
+  );
+  const refundTool = supportTools(mesh, [])[1];
+  const model = new ScriptedModel([[functionCall("mimic", {}, { callId: "m" }), refund(500, "r")], echoResults]);
+  const agent = new Agent({ name: "Customer Support Agent", model, tools: [mimic, refundTool] });
+  meshguardAgents.set(agent, supportAgent);
+  setTraceProcessors([meshguardTraceProcessor({ mesh })]);
+  try {
+    await runWithAudit(agent, "Go.", { mesh });
+  } finally {
+    setTraceProcessors([]);
+  }
+  const spans = Object.fromEntries(mesh.getAuditLog({ action: "trace:tool:*" }).map((e) => [e.action, e]));
+  const mimicked = spans["trace:tool:mimic"];
+  assert.deepEqual([mimicked.decision, mimicked.reason], ["allow", "tool ran"]);
+  const refused = spans["trace:tool:process_refund"];
+  assert.deepEqual(
+    [refused.decision, refused.reason, refused.metadata.policy, refused.metadata.rule],
+    ["deny", "refused by policy: Refunds over $100 require manager approval", "openai-support-agent-policy", "rule-5"],
+  );
 });
 
 test("runWithAudit records an interrupted session and resumes it under the same trace id", async () => {

@@ -51,8 +51,8 @@ run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--logleve
 const tests = readdirSync(here).filter((f) => /\.test\.(mjs|cjs)$/.test(f) && (!filter || f.includes(filter)));
 for (const f of readdirSync(here).filter((f) => !/^run\.mjs$/.test(f))) cpSync(join(here, f), join(consumer, "tests", f), { recursive: true });
 
-const shared = process.env.MESHGUARD_SHARED_CONFORMANCE ?? resolve(root, "..", "shared", "conformance");
-const env = { ...process.env, MESHGUARD_ROOT: root, MESHGUARD_SHARED_CONFORMANCE: shared, NODE_ENV: "production" };
+// The tests find the vectors from MESHGUARD_ROOT (tests/js/support.mjs).
+const env = { ...process.env, MESHGUARD_ROOT: root, NODE_ENV: "production" };
 try {
   run(process.execPath, ["--test", "--test-concurrency=1", ...tests.map((t) => join(consumer, "tests", t))], { cwd: consumer, env });
 } catch {

@@ -1,14 +1,27 @@
 // Shared by the JavaScript tests: where the vectors and fixtures are.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 export const root = process.env.MESHGUARD_ROOT;
 
-/** Every conformance vector file: the shared set plus MESHGUARD_CONFORMANCE_DIRS. */
-export function vectorFiles() {
-  const dirs = [process.env.MESHGUARD_SHARED_CONFORMANCE];
+/**
+ * The directories of conformance vectors to run: the repository's own
+ * (tests/vectors), the shared set when present (MESHGUARD_SHARED_CONFORMANCE, else
+ * ../shared/conformance beside the repository; required when CI is set), and each
+ * directory of MESHGUARD_CONFORMANCE_DIRS.
+ */
+export function vectorDirs() {
+  const dirs = [join(root, "tests", "vectors")];
+  const shared = process.env.MESHGUARD_SHARED_CONFORMANCE || resolve(root, "..", "shared", "conformance");
+  if (process.env.MESHGUARD_SHARED_CONFORMANCE || existsSync(shared)) dirs.push(shared);
+  else if (process.env.CI) throw new Error(`CI is set, so the shared conformance vectors are required, but ${shared} does not exist`);
   for (const d of (process.env.MESHGUARD_CONFORMANCE_DIRS ?? "").split(":")) if (d) dirs.push(d);
-  return dirs.flatMap((dir) => {
+  return dirs;
+}
+
+/** Every conformance vector file of `vectorDirs()`, as `{file, text}`. */
+export function vectorFiles() {
+  return vectorDirs().flatMap((dir) => {
     const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
     if (files.length === 0) throw new Error(`no vector files in ${dir}`);
     return files.map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));

@@ -31,6 +31,8 @@ const x = mesh.explain("read:x");
 const firstRuleOutcome = x.explanation.policies[0]?.rules[0]?.outcome;
 const h: HandoffDecision = mesh.checkHandoff(null, { id: "billing", name: "Billing Specialist" }, { chain: [] });
 mesh.check("write:email", { agent: { id: "billing" }, chain: h.chain });
+const unknownChain: string | null = mesh.check("write:email", { agent: { id: "billing" }, chainUnknown: true }).rule;
+mesh.checkHandoff({ id: "billing" }, { id: "escalation" }, { chainUnknown: true });
 const warnings = mesh.loadPolicies([{ name: "p.yaml", text: "name: p\nrules: []" }]);
 const line: number = warnings[0]?.line ?? 0;
 const stats = mesh.auditStats();
@@ -52,6 +54,8 @@ mesh.check(42);
 new MeshGuard({ agent: { id: "a", trustTier: "root" } });
 // @ts-expect-error: mode is one of enforce, audit, bypass
 new MeshGuard({ mode: "yolo" });
+// @ts-expect-error: chainUnknown is a boolean
+mesh.check("read:x", { chainUnknown: "yes" });
 
 const listed: RuleListing[] = mesh.rules();
 const report = runConformance("cases: []", { file: "t.yaml", filter: (name) => name.includes("refund"), policies: ["name: p\nrules: []"] });
@@ -60,7 +64,7 @@ const skipped: boolean = report.results.every((r) => r.skipped);
 // @ts-expect-error: filter is a function of the case's name
 runConformance("cases: []", { filter: "refund" });
 
-export { allowed, rule, n, firstRuleOutcome, line, total, ok, token, listed, hit, skipped };
+export { allowed, rule, n, firstRuleOutcome, line, total, ok, token, listed, hit, skipped, unknownChain };
 
 // Share links.
 import { decodeWorkspace, encodeWorkspace, type Workspace } from "@meshguard/policy/workspace";
