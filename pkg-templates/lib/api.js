@@ -117,6 +117,9 @@ function handoffArgs(fromAgent, toAgent, options) {
 export class MeshGuard {
   #core;
   #onAudit;
+  /** Whether the core's own ids are drawn; that waits for the first call, since a
+   *  Cloudflare Worker's module scope may not draw random values. */
+  #seeded = false;
 
   constructor(options = {}) {
     requireObject(options, "MeshGuard options");
@@ -129,9 +132,18 @@ export class MeshGuard {
       requireObject(verify, "verify");
       config.verify = secretFields(verify);
     }
-    this.#core = call(() => new Core(json(config, "MeshGuard options"), Date.now(), randomBytes(8)));
+    this.#core = call(() => new Core(json(config, "MeshGuard options"), Date.now(), new Uint8Array(0)));
     this.#onAudit = onAudit;
     if (onAudit) this.#core.setSink(true);
+  }
+
+  /** The core, with its trace and audit ids drawn on first use. */
+  #ready() {
+    if (!this.#seeded) {
+      this.#core.reseed(randomBytes(8));
+      this.#seeded = true;
+    }
+    return this.#core;
   }
 
   /** Hands new audit entries to `onAudit`; a sink that throws makes the call throw. */
@@ -153,7 +165,7 @@ export class MeshGuard {
   check(action, options = {}) {
     requireAction(action);
     requireObject(options, "check options");
-    const decision = parseDecision(call(() => this.#core.check(action, json(options, "check options"), Date.now())));
+    const decision = parseDecision(call(() => this.#ready().check(action, json(options, "check options"), Date.now())));
     this.#flush();
     return decision;
   }
@@ -176,7 +188,7 @@ export class MeshGuard {
   explain(action, options = {}) {
     requireAction(action);
     requireObject(options, "explain options");
-    return JSON.parse(call(() => this.#core.explain(action, json(options, "explain options"), Date.now())));
+    return JSON.parse(call(() => this.#ready().explain(action, json(options, "explain options"), Date.now())));
   }
 
   /**
@@ -184,14 +196,14 @@ export class MeshGuard {
    * `toAgent`. The result's `chain` is what the delegate's checks must carry.
    */
   checkHandoff(fromAgent, toAgent, options = {}) {
-    const out = call(() => this.#core.checkHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now()));
+    const out = call(() => this.#ready().checkHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now()));
     this.#flush();
     return JSON.parse(out);
   }
 
   /** The decision `checkHandoff` would make, with the path taken. Records nothing and spends no rate limit. */
   explainHandoff(fromAgent, toAgent, options = {}) {
-    return JSON.parse(call(() => this.#core.explainHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now())));
+    return JSON.parse(call(() => this.#ready().explainHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now())));
   }
 
   /** Replaces every policy at once, or changes nothing and throws `PolicyError`. Returns the warnings. */
@@ -211,7 +223,7 @@ export class MeshGuard {
 
   /** The trace id of calls that bring none. */
   get traceId() {
-    return call(() => this.#core.traceId());
+    return call(() => this.#ready().traceId());
   }
 
   /** Verifies an agent token with this instance's `verify` settings; returns the agent. */
@@ -225,7 +237,7 @@ export class MeshGuard {
     requireObject(entry, "audit entry");
     if (entry === undefined) throw new MeshGuardError("auditLog needs {action, decision}");
     requireAction(entry.action, "audit entry action");
-    const out = call(() => this.#core.auditLog(json(entry, "audit entry"), Date.now()));
+    const out = call(() => this.#ready().auditLog(json(entry, "audit entry"), Date.now()));
     this.#flush();
     return JSON.parse(out);
   }

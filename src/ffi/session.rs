@@ -33,7 +33,8 @@ pub const DEFAULT_MAX_INPUT_BYTES: usize = 1024 * 1024;
 pub struct Host {
     pub zones: Arc<dyn ZoneProvider>,
     pub now: Timestamp,
-    /// Makes the session's trace and audit ids unique.
+    /// Makes the session's trace and audit ids unique. A host that may not draw
+    /// random values yet passes anything and calls [`Session::reseed`] later.
     pub random: [u8; 8],
 }
 
@@ -43,6 +44,8 @@ pub struct Session {
     audit: Option<AuditLog>,
     agent: Option<Agent>,
     trace_id: Arc<str>,
+    /// The trace id was made from the host's random bytes (not given in the settings).
+    trace_id_drawn: bool,
     verify: Option<VerifyOptions>,
     max_input_bytes: usize,
     /// Entries not yet handed to the binding's sink, as JSON, when a sink is set.
@@ -276,6 +279,7 @@ impl Session {
             engine,
             audit,
             agent,
+            trace_id_drawn: config.trace_id.is_none(),
             trace_id: Arc::from(config.trace_id.unwrap_or_else(|| format!("mg-{id}"))),
             verify,
             max_input_bytes: config.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
@@ -308,6 +312,20 @@ impl Session {
     /// The trace id of checks that bring none.
     pub fn trace_id(&self) -> &str {
         &self.trace_id
+    }
+
+    /// Draws the session's own ids again from `random`: the default trace id (unless
+    /// the settings gave one) and the prefix of audit entry ids. For hosts that may
+    /// not draw random values when the session is made (a Cloudflare Worker's module
+    /// scope): they call this before the first decision.
+    pub fn reseed(&mut self, random: [u8; 8]) {
+        let id = hex(&random);
+        if self.trace_id_drawn {
+            self.trace_id = Arc::from(format!("mg-{id}"));
+        }
+        if let Some(audit) = &mut self.audit {
+            audit.set_id_prefix(id);
+        }
     }
 
     /// Keeps every new audit entry for [`Session::take_pending`] (a binding's sink).
@@ -801,6 +819,26 @@ mod tests {
         );
         let d = s.check_json("read:x", "{}", Timestamp::EPOCH).unwrap();
         assert!(d.contains(r#""allowed":true"#), "{d}");
+    }
+
+    #[test]
+    fn reseeding_redraws_the_default_trace_id_and_the_audit_ids() {
+        let mut s = session();
+        assert_eq!(s.trace_id(), "mg-0101010101010101");
+        s.reseed([0xab; 8]);
+        assert_eq!(s.trace_id(), "mg-abababababababab");
+        let d = s.check_json("read:x", "{}", Timestamp::EPOCH).unwrap();
+        assert!(d.contains("mg-abababababababab"), "{d}");
+        assert!(
+            s.export_audit()
+                .unwrap()
+                .contains(r#""id":"abababababababab-1""#)
+        );
+
+        let config = r#"{"traceId": "run-7", "agent": {"id": "a"}}"#;
+        let mut given = Session::from_json(config, &host()).unwrap();
+        given.reseed([0xab; 8]);
+        assert_eq!(given.trace_id(), "run-7");
     }
 
     #[test]

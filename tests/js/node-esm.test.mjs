@@ -175,3 +175,11 @@ test("policies can be given as objects, named texts and JSON", () => {
   for (const a of ["read:a", "read:b", "read:c"]) assert.equal(m.check(a).allowed, true, a);
   assert.throws(() => m.loadPolicies([{ name: "b.yaml", text: "name: b\nrulez: []" }]), (e) => e.source === "b.yaml" && e.suggestion === "rules");
 });
+
+test("each instance draws its own trace id, the same for its whole life", () => {
+  const [one, two] = [mesh(), mesh()];
+  assert.match(one.traceId, /^mg-[0-9a-f]{16}$/);
+  assert.notEqual(one.traceId, two.traceId);
+  assert.equal(one.check("read:customer_data").traceId, one.traceId);
+  assert.equal(one.getAuditLog()[0].id, `${one.traceId.slice(3)}-1`);
+});
