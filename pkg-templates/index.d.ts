@@ -247,6 +247,8 @@ export class MeshGuard {
   explainHandoff(fromAgent: Agent | null, toAgent: Agent, options?: HandoffOptions): HandoffDecision & Pick<Explained, "explanation">;
   /** Replaces every policy at once, or throws `PolicyError` and changes nothing. Returns warnings. */
   loadPolicies(policies: PolicyInput[]): Diagnostic[];
+  /** Whether checks by `agent` (the instance's agent when null) may spend rate-limit budget. */
+  hasRateLimits(agent?: Agent | null): boolean;
   readonly warnings: Diagnostic[];
   readonly agent: ResolvedAgent | null;
   readonly traceId: string;

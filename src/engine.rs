@@ -233,6 +233,16 @@ impl Engine {
         &self.set
     }
 
+    /// Whether a check by `agent` may spend rate-limit budget: a policy that applies
+    /// to it has a rule with `rateLimit`. Budgets live in the engine, so a host that
+    /// runs many engines sends such an agent's checks to one of them.
+    pub fn rate_limits(&self, agent: &Agent) -> bool {
+        self.set
+            .policies()
+            .iter()
+            .any(|p| p.applies_to.matches(agent) && p.rules.iter().any(|r| r.rate_limit.is_some()))
+    }
+
     /// Replaces every policy with those in `sources`, or changes nothing if any has an
     /// error. Returns the warnings of the new set.
     pub fn load(&mut self, sources: &[Source<'_>]) -> Result<&[Diagnostic], LoadError> {

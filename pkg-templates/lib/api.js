@@ -211,6 +211,17 @@ export class MeshGuard {
     return JSON.parse(call(() => this.#core.loadPolicies(json(policyList(policies), "policies"))));
   }
 
+  /**
+   * Whether checks by `agent` (the default agent when null) may spend rate-limit
+   * budget: a policy that applies to it has a rule with `rateLimit`. Budgets live in
+   * this instance, so a host with many instances (Workers isolates) sends such an
+   * agent's checks to one place.
+   */
+  hasRateLimits(agent = null) {
+    if (agent !== null) requireObject(agent, "agent");
+    return call(() => this.#core.rateLimits(agent === null ? "null" : json(agent, "agent")));
+  }
+
   /** Warnings about the policies in force (a policy for nobody, an unreachable rule). */
   get warnings() {
     return JSON.parse(call(() => this.#core.warnings()));

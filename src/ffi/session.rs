@@ -368,6 +368,21 @@ impl Session {
         to_json(&self.engine.policies().warnings())
     }
 
+    /// Whether the agent (JSON; `null` for the session's) may spend rate-limit
+    /// budget ([`Engine::rate_limits`]).
+    pub fn rate_limits_json(&self, agent: &str) -> Result<bool, FfiError> {
+        let agent = match agent {
+            "" | "null" => None,
+            text => Some(parse(
+                text,
+                "agent",
+                self.max_input_bytes,
+                Agent::from_json,
+            )?),
+        };
+        Ok(self.engine.rate_limits(self.acting(&agent)?))
+    }
+
     fn acting<'a>(&'a self, agent: &'a Option<Agent>) -> Result<&'a Agent, FfiError> {
         agent.as_ref().or(self.agent.as_ref()).ok_or_else(|| {
             FfiError::invalid(
@@ -839,6 +854,28 @@ mod tests {
         let mut given = Session::from_json(config, &host()).unwrap();
         given.reseed([0xab; 8]);
         assert_eq!(given.trace_id(), "run-7");
+    }
+
+    #[test]
+    fn an_agent_spends_rate_limits_only_under_a_policy_that_applies_to_it_and_has_one() {
+        let limited = r#"{"name": "l", "appliesTo": {"tags": ["bot"]}, "rules": [
+            {"effect": "allow", "actions": ["*"], "conditions": {"rateLimit": {"requestsPerMinute": 2}}}]}"#;
+        let plain = r#"{"name": "p", "rules": [{"effect": "allow", "actions": ["read:*"]}]}"#;
+        let config = serde_json::json!({ "policies": [limited, plain], "agent": {"id": "a"} });
+        let s = Session::from_json(&config.to_string(), &host()).unwrap();
+        assert!(!s.rate_limits_json("null").unwrap());
+        assert!(
+            s.rate_limits_json(r#"{"id": "b", "tags": ["bot"]}"#)
+                .unwrap()
+        );
+        assert!(
+            !s.rate_limits_json(r#"{"id": "b", "tags": ["human"]}"#)
+                .unwrap()
+        );
+        assert_eq!(
+            s.rate_limits_json(r#"{"id": ""}"#).unwrap_err().message,
+            "agent: id: expected a non-empty string, found \"\""
+        );
     }
 
     #[test]

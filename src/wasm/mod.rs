@@ -144,6 +144,11 @@ impl Core {
         self.session.reseed(seed(random));
     }
 
+    #[wasm_bindgen(js_name = rateLimits)]
+    pub fn rate_limits(&self, agent: &str) -> Result<bool, JsValue> {
+        self.session.rate_limits_json(agent).map_err(thrown)
+    }
+
     #[wasm_bindgen(js_name = setSink)]
     pub fn set_sink(&mut self, on: bool) {
         self.session.set_sink(on);

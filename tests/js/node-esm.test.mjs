@@ -176,6 +176,15 @@ test("policies can be given as objects, named texts and JSON", () => {
   assert.throws(() => m.loadPolicies([{ name: "b.yaml", text: "name: b\nrulez: []" }]), (e) => e.source === "b.yaml" && e.suggestion === "rules");
 });
 
+test("hasRateLimits says whether a policy that applies to the agent has a rateLimit", () => {
+  const limited = { name: "bots", appliesTo: { tags: ["bot"] }, rules: [{ effect: "allow", actions: ["read:*"], conditions: { rateLimit: { requestsPerMinute: 2 } } }] };
+  const m = new MeshGuard({ policies: [seedPolicy(), limited], agent: supportAgent });
+  assert.equal(m.hasRateLimits(), false);
+  assert.equal(m.hasRateLimits({ id: "b", tags: ["bot"] }), true);
+  assert.equal(m.hasRateLimits({ id: "b", tags: ["support"] }), false);
+  assert.throws(() => m.hasRateLimits([]), MeshGuardError);
+});
+
 test("each instance draws its own trace id, the same for its whole life", () => {
   const [one, two] = [mesh(), mesh()];
   assert.match(one.traceId, /^mg-[0-9a-f]{16}$/);
