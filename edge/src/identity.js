@@ -9,7 +9,7 @@ import { settings } from "./config.js";
 import { HttpError } from "./http.js";
 
 /** The verifiers of the key material last seen (one set per isolate in practice). */
-let keyring = { source: null, secret: null, byKid: new Map(), publicKeys: [] };
+let keyring = { env: null, source: null, secret: null, byKid: new Map(), publicKeys: [] };
 
 function configError(message) {
   return new HttpError(500, "configuration_error", message);
@@ -35,11 +35,15 @@ function parseJwks(text) {
 }
 
 function keys(env) {
+  if (keyring.env === env) return keyring;
   const { issuer, leewaySeconds } = settings(env);
   const source = JSON.stringify([env.AGENT_TOKEN_SECRET ?? null, env.AGENT_PUBLIC_KEYS ?? null, issuer, leewaySeconds]);
-  if (keyring.source === source) return keyring;
+  if (keyring.source === source) {
+    keyring.env = env;
+    return keyring;
+  }
   const common = { issuer, leewaySeconds };
-  const next = { source, secret: null, byKid: new Map(), publicKeys: [] };
+  const next = { env, source, secret: null, byKid: new Map(), publicKeys: [] };
   if (env.AGENT_TOKEN_SECRET) next.secret = verifier({ secret: env.AGENT_TOKEN_SECRET, ...common }, "AGENT_TOKEN_SECRET");
   if (env.AGENT_PUBLIC_KEYS) {
     parseJwks(env.AGENT_PUBLIC_KEYS).forEach((jwk, i) => {
