@@ -74,8 +74,8 @@ before(async () => {
   const upstreamUrl = `http://127.0.0.1:${server.address().port}/base/`;
   mf = start({
     workers: [
-      edgeWorker(built.outdir, { name: "edge", vars: { ...vars, ADMIN_TOKEN: ADMIN }, serviceBindings: { UPSTREAM: "upstream" } }),
-      secondIsolate(built.outdir, "edge", { name: "edge-b", vars: { ...vars, UPSTREAM_URL: upstreamUrl } }),
+      edgeWorker(built, { name: "edge", vars: { ...vars, ADMIN_TOKEN: ADMIN }, serviceBindings: { UPSTREAM: "upstream" } }),
+      secondIsolate(built, "edge", { name: "edge-b", vars: { ...vars, UPSTREAM_URL: upstreamUrl } }),
       { name: "upstream", modules: true, script: echo, compatibilityDate: "2026-04-01" },
     ],
   });

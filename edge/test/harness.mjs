@@ -35,16 +35,17 @@ export function build(outdir = join(edgeDir, "dist"), main = undefined) {
       const bytes = readFileSync(join(outdir, f));
       return { file: f, bytes: statSync(join(outdir, f)).size, gzip: gzipSync(bytes, { level: 9 }).length };
     });
-  return { outdir, files, log };
+  const script = files.find((f) => f.file.endsWith(".js")).file;
+  return { outdir, script, files, log };
 }
 
-/** Miniflare options for one copy of the Worker: wrangler.toml's bindings, the built script, `vars` on top. */
-export function edgeWorker(outdir, { name = "edge", vars = {}, consumer = true, ...rest } = {}) {
+/** Miniflare options for one copy of the `built` Worker: wrangler.toml's bindings, `vars` on top. */
+export function edgeWorker(built, { name = "edge", vars = {}, consumer = true, ...rest } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(edgeDir, "wrangler.toml"));
   const options = {
     ...workerOptions,
     name,
-    scriptPath: join(outdir, "index.js"),
+    scriptPath: join(built.outdir, built.script),
     modules: true,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     bindings: { ...workerOptions.bindings, ...vars },
@@ -58,8 +59,8 @@ export function edgeWorker(outdir, { name = "edge", vars = {}, consumer = true, 
 }
 
 /** A second isolate: the same script, its Durable Objects those of worker `owner`. */
-export function secondIsolate(outdir, owner, options = {}) {
-  const w = edgeWorker(outdir, { consumer: false, ...options });
+export function secondIsolate(built, owner, options = {}) {
+  const w = edgeWorker(built, { consumer: false, ...options });
   w.durableObjects = Object.fromEntries(
     Object.entries(w.durableObjects).map(([binding, d]) => [binding, { ...d, scriptName: owner }]),
   );
