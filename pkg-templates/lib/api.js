@@ -222,6 +222,21 @@ export class MeshGuard {
     return call(() => this.#core.rateLimits(agent === null ? "null" : json(agent, "agent")));
   }
 
+  /**
+   * The rate-limit budget spent in the last hour: `[{ policy, rule, agent, at }]`,
+   * `at` in epoch milliseconds. For a host that must keep budgets across a restart
+   * (a Durable Object that may be evicted): save it, and give it to `restoreRateLimits`.
+   */
+  rateLimitsSpent() {
+    return JSON.parse(call(() => this.#core.rateLimitsSpent(Date.now())));
+  }
+
+  /** Adds budget spent before (what `rateLimitsSpent` gave), or changes nothing and throws. */
+  restoreRateLimits(spent) {
+    if (!Array.isArray(spent)) throw new MeshGuardError(`restoreRateLimits needs the list rateLimitsSpent gave; got ${describe(spent)}`);
+    call(() => this.#core.restoreRateLimits(json(spent, "rate-limit state")));
+  }
+
   /** Warnings about the policies in force (a policy for nobody, an unreachable rule). */
   get warnings() {
     return JSON.parse(call(() => this.#core.warnings()));

@@ -22,6 +22,7 @@ use crate::identity::{self, IssueOptions, SigningKey, VerifyKey, VerifyOptions};
 use crate::json::{self, JsonError};
 use crate::pattern::Pattern;
 use crate::policy::{Diagnostic, PolicySet, Source};
+use crate::rate_limit::Spent;
 use crate::time::Timestamp;
 use crate::zone::ZoneProvider;
 
@@ -381,6 +382,25 @@ impl Session {
             )?),
         };
         Ok(self.engine.rate_limits(self.acting(&agent)?))
+    }
+
+    /// The rate-limit budget spent in the hour up to `now`, as JSON
+    /// ([`Engine::rate_limits_spent`]).
+    pub fn rate_limits_spent_json(&self, now: Timestamp) -> String {
+        let mut out = String::new();
+        Spent::write_list(&self.engine.rate_limits_spent(now), &mut out);
+        out
+    }
+
+    /// Adds budget spent before (the JSON [`Session::rate_limits_spent_json`] gave), or
+    /// nothing on error.
+    pub fn restore_rate_limits_json(&self, spent: &str) -> Result<(), FfiError> {
+        let spent = parse(spent, "rate-limit state", self.max_input_bytes, |v| {
+            json::list(v, Spent::from_json)
+        })?;
+        self.engine
+            .restore_rate_limits(&spent)
+            .map_err(|e| FfiError::invalid(format!("rate-limit state{e}")))
     }
 
     fn acting<'a>(&'a self, agent: &'a Option<Agent>) -> Result<&'a Agent, FfiError> {
@@ -875,6 +895,38 @@ mod tests {
         assert_eq!(
             s.rate_limits_json(r#"{"id": ""}"#).unwrap_err().message,
             "agent: id: expected a non-empty string, found \"\""
+        );
+    }
+
+    #[test]
+    fn spent_rate_limits_carry_over_to_a_new_session() {
+        let limited = r#"{"name": "l", "rules": [{"name": "r", "effect": "allow", "actions": ["*"],
+            "conditions": {"rateLimit": {"requestsPerMinute": 1}}}]}"#;
+        let config = serde_json::json!({ "policies": [limited], "agent": {"id": "a"} }).to_string();
+        let mut first = Session::from_json(&config, &host()).unwrap();
+        let now = Timestamp::from_millis(1_000_000).unwrap();
+        assert!(
+            first
+                .check_json("read:x", "{}", now)
+                .unwrap()
+                .contains(r#""allowed":true"#)
+        );
+        let spent = first.rate_limits_spent_json(now);
+        assert_eq!(
+            spent,
+            r#"[{"policy":"l","rule":"r","agent":"a","at":[1000000]}]"#
+        );
+
+        let mut second = Session::from_json(&config, &host()).unwrap();
+        second.restore_rate_limits_json(&spent).unwrap();
+        let d = second.check_json("read:x", "{}", now).unwrap();
+        assert!(d.contains("rate limit exceeded"), "{d}");
+        assert_eq!(
+            second
+                .restore_rate_limits_json(r#"[{"policy": "l"}]"#)
+                .unwrap_err()
+                .message,
+            "rate-limit state: [0].rule: missing (expected a non-empty string)"
         );
     }
 

@@ -149,6 +149,16 @@ impl Core {
         self.session.rate_limits_json(agent).map_err(thrown)
     }
 
+    #[wasm_bindgen(js_name = rateLimitsSpent)]
+    pub fn rate_limits_spent(&self, now_ms: f64) -> Result<String, JsValue> {
+        Ok(self.session.rate_limits_spent_json(at(now_ms)?))
+    }
+
+    #[wasm_bindgen(js_name = restoreRateLimits)]
+    pub fn restore_rate_limits(&self, spent: &str) -> Result<(), JsValue> {
+        self.session.restore_rate_limits_json(spent).map_err(thrown)
+    }
+
     #[wasm_bindgen(js_name = setSink)]
     pub fn set_sink(&mut self, on: bool) {
         self.session.set_sink(on);

@@ -185,6 +185,20 @@ test("hasRateLimits says whether a policy that applies to the agent has a rateLi
   assert.throws(() => m.hasRateLimits([]), MeshGuardError);
 });
 
+test("spent rate-limit budget carries over to a new instance", () => {
+  const limited = { name: "bots", rules: [{ name: "r", effect: "allow", actions: ["*"], conditions: { rateLimit: { requestsPerMinute: 1 } } }] };
+  const agent = { id: "bot" };
+  const first = new MeshGuard({ policies: [limited], agent });
+  assert.equal(first.check("read:x").allowed, true);
+  const spent = first.rateLimitsSpent();
+  assert.deepEqual(spent.map(({ policy, rule, agent }) => ({ policy, rule, agent })), [{ policy: "bots", rule: "r", agent: "bot" }]);
+  const second = new MeshGuard({ policies: [limited], agent });
+  second.restoreRateLimits(spent);
+  assert.match(second.check("read:x").reason, /rate limit exceeded/);
+  assert.throws(() => second.restoreRateLimits([{ policy: "bots" }]), /rate-limit state: \[0\]\.rule: missing/);
+  assert.throws(() => second.restoreRateLimits({}), MeshGuardError);
+});
+
 test("each instance draws its own trace id, the same for its whole life", () => {
   const [one, two] = [mesh(), mesh()];
   assert.match(one.traceId, /^mg-[0-9a-f]{16}$/);
