@@ -1,8 +1,9 @@
 // AgentLimits: the Durable Object, one per agent id, that decides the checks of
 // agents whose policies have rate limits. It runs the same engine as the isolates,
 // on the bundle version the asking isolate has in force, and keeps its own audit
-// chain. Budgets live in its memory: they hold across isolates for as long as the
-// object lives (see the README on eviction).
+// chain. After each allowed decision it saves the budget spent in the last hour to
+// its storage, and an object that was hibernated or evicted starts from it, so a
+// pause of the agent never resets a budget.
 
 import { DurableObject } from "cloudflare:workers";
 
@@ -10,9 +11,27 @@ import { settings } from "./config.js";
 import { Engine } from "./engine.js";
 import { toHttpError } from "./http.js";
 
+/** The storage key of the spent budget. */
+const SPENT = "rateLimitsSpent";
+
 export class AgentLimits extends DurableObject {
-  /** Made on the first call, not in the constructor, like the isolate's. */
+  /** The engine, with the saved budget restored; made on the first call. */
   #engine = null;
+
+  async #ready() {
+    this.#engine ??= this.ctx.blockConcurrencyWhile(async () => {
+      const engine = new Engine(this.env, "limits");
+      const spent = await this.ctx.storage.get(SPENT);
+      if (spent) engine.mesh.restoreRateLimits(spent);
+      return engine;
+    });
+    try {
+      return await this.#engine;
+    } catch (e) {
+      this.#engine = null;
+      throw e;
+    }
+  }
 
   /**
    * Decides `call` for `agent` with bundle `version` (or the newest this object can
@@ -20,18 +39,21 @@ export class AgentLimits extends DurableObject {
    * errors cross the RPC boundary as data.
    */
   async decide({ agent, call, version }) {
-    this.#engine ??= new Engine(this.env, "limits");
-    const engine = this.#engine;
+    let engine = null;
     try {
+      engine = await this.#ready();
       await engine.bundle.load(this.env, version);
       // Not there (yet)? Then the newest bundle it can load, or a 503.
       if (engine.bundle.version === null) await engine.bundle.ready(this.env, settings(this.env).refreshMs);
-      return { decision: engine.decide(agent, call), version: engine.bundle.version };
+      const decision = engine.decide(agent, call);
+      // Only an allow spends budget; the response waits until the write is stored.
+      if (decision.decision === "allow") await this.ctx.storage.put(SPENT, engine.mesh.rateLimitsSpent());
+      return { decision, version: engine.bundle.version };
     } catch (e) {
       const { status, code, message, extra } = toHttpError(e);
       return { error: { status, code, message, extra } };
     } finally {
-      this.ctx.waitUntil(engine.outbox.flush(this.env.AUDIT_QUEUE));
+      if (engine) this.ctx.waitUntil(engine.outbox.flush(this.env.AUDIT_QUEUE));
     }
   }
 }

@@ -6,8 +6,9 @@
 // The tests run in order: the first ones see an empty KV.
 
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -286,6 +287,28 @@ test("a rate limit holds across two isolates: the agent's checks meet in one Dur
   assert.equal(decisions[3].reason, "rate limit exceeded: 3 per minute (rule search-budget)");
   // The same engine and bundle: the object's answer to an unlimited action is the isolates'.
   assert.equal((await check(b, token, { action: "read:other" })).body.decision, "deny");
+});
+
+test("a budget survives the Durable Object's eviction: a fresh object starts from what was spent", async () => {
+  const persist = mkdtempSync(join(tmpdir(), "meshguard-edge-test-"));
+  const options = edgeWorker(built, { vars: { ...vars, ADMIN_TOKEN: ADMIN }, kvPersist: persist, durableObjectsPersist: persist, consumer: false });
+  const token = hsToken(bot);
+  const run = async (n) => {
+    const instance = start(options);
+    const worker = await instance.getWorker("edge");
+    if ((await call(worker, "GET", "/v1/health")).status === 503) assert.equal((await publish(worker, bundle)).status, 200);
+    const decisions = [];
+    for (let i = 0; i < n; i++) decisions.push((await check(worker, token, { action: "read:search" })).body.decision);
+    await instance.dispose();
+    return decisions;
+  };
+  try {
+    assert.deepEqual(await run(2), ["allow", "allow"]);
+    // A new workerd process: new isolates, a new object, the same storage.
+    assert.deepEqual(await run(2), ["allow", "deny"]);
+  } finally {
+    rmSync(persist, { recursive: true, force: true });
+  }
 });
 
 test("a bundle that fails to load keeps the last good one in force, and health reports it", async () => {
