@@ -3,7 +3,7 @@
 // declares (KV, Durable Objects, Queue, R2) and the settings a test gives.
 
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,10 +19,11 @@ const wranglerBin = createRequire(join(edgeDir, "package.json")).resolve("wrangl
 export const SIZE_LIMITS = { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 };
 
 /**
- * Builds the Worker with `wrangler deploy --dry-run --outdir <outdir>` (no account
- * needed) and returns its files with their raw and gzip sizes.
+ * Builds the Worker afresh with `wrangler deploy --dry-run --outdir <outdir>` (no
+ * account needed) and returns its files with their raw and gzip sizes.
  */
 export function build(outdir = join(edgeDir, "dist"), main = undefined) {
+  rmSync(outdir, { recursive: true, force: true });
   const args = [wranglerBin, "deploy", ...(main ? [main] : []), "--dry-run", "--outdir", outdir];
   const log = execFileSync(process.execPath, args, {
     cwd: edgeDir,
