@@ -9,13 +9,13 @@ import { json } from "../http.js";
 
 export async function health(request, env) {
   const engine = isolateEngine(env);
-  let status = 200;
+  let error = null;
   try {
     await engine.bundle.ready(env, settings(env).refreshMs);
-  } catch {
-    status = 503;
+  } catch (e) {
+    if (e.code !== "no_policy_bundle") throw e;
+    error = { code: e.code, message: e.message };
   }
   const body = { package: packageVersion, bundle: engine.bundle.status(), audit: engine.outbox.status() };
-  if (status !== 200) body.error = { code: "no_policy_bundle", message: "no policy bundle has loaded; every check is refused" };
-  return json(body, status);
+  return error ? json({ error, ...body }, 503) : json(body);
 }
