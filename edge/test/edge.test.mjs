@@ -381,6 +381,32 @@ test("gateway mode forwards to UPSTREAM_URL only when allowed", async () => {
   assert.equal(upstreamHits.length, 1, "nothing denied or refused reached the upstream");
 });
 
+test("gateway mode answers 502 when the upstream does not answer, and when there is none", async () => {
+  const closed = createServer();
+  await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const port = closed.address().port;
+  await new Promise((resolve) => closed.close(resolve));
+  const instance = start({
+    workers: [
+      edgeWorker(built, { vars: { ...vars, UPSTREAM_URL: `http://127.0.0.1:${port}` }, consumer: false }),
+      secondIsolate(built, "edge", { name: "no-upstream", vars }),
+    ],
+  });
+  try {
+    const headers = { "x-meshguard-action": "read:customer_data" };
+    const token = hsToken(support);
+    const worker = await instance.getWorker("edge");
+    // This instance has its own, empty KV: publish through the KV API.
+    const kv = await instance.getKVNamespace("POLICIES", "edge");
+    await kv.put("policies/bundles/v1", JSON.stringify({ version: "v1", policies: bundle }));
+    await kv.put("policies/current", "v1");
+    assertError(await call(worker, "GET", "/proxy/x", { token, headers }), 502, "upstream_unreachable");
+    assertError(await call(await instance.getWorker("no-upstream"), "GET", "/proxy/x", { token, headers }), 502, "no_upstream");
+  } finally {
+    await instance.dispose();
+  }
+});
+
 /** Every audit object in R2, read and parsed. */
 async function auditObjects() {
   const bucket = await mf.getR2Bucket("AUDIT_BUCKET", "edge");
