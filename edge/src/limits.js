@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 
 import { settings } from "./config.js";
 import { Engine } from "./engine.js";
-import { toHttpError } from "./http.js";
+import { HttpError, toHttpError } from "./http.js";
 
 /** The storage key of the spent budget. */
 const SPENT = "rateLimitsSpent";
@@ -22,7 +22,12 @@ export class AgentLimits extends DurableObject {
     this.#engine ??= this.ctx.blockConcurrencyWhile(async () => {
       const engine = new Engine(this.env, "limits");
       const spent = await this.ctx.storage.get(SPENT);
-      if (spent) engine.mesh.restoreRateLimits(spent);
+      try {
+        if (spent) engine.mesh.restoreRateLimits(spent);
+      } catch (e) {
+        // Starting afresh would hand the agent a new budget: refuse instead.
+        throw new HttpError(500, "rate_limit_state", `the saved rate-limit budget cannot be restored: ${e.message}`);
+      }
       return engine;
     });
     try {

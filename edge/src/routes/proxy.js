@@ -47,11 +47,11 @@ function targetUrl(request, env) {
   throw new HttpError(502, "no_upstream", "gateway mode needs the UPSTREAM service binding or the UPSTREAM_URL variable");
 }
 
-/** The request to send upstream: the caller's, less its credentials and X-MeshGuard-* headers, plus the decision. */
+/** The request to send upstream: the caller's, less its credentials, Host and X-MeshGuard-* headers, plus the decision. */
 function upstreamRequest(request, target, decision) {
   const headers = new Headers();
   for (const [name, value] of request.headers) {
-    if (name !== "authorization" && !name.startsWith("x-meshguard-")) headers.append(name, value);
+    if (name !== "authorization" && name !== "host" && !name.startsWith("x-meshguard-")) headers.append(name, value);
   }
   headers.set("x-meshguard-decision", decision.decision);
   if (decision.policy != null) headers.set("x-meshguard-policy", headerValue(decision.policy));
