@@ -250,6 +250,15 @@ export interface IssueOptions {
   now?: When;
 }
 
+/** Calls one agent spent against one rule's rate limit. */
+export interface RateLimitSpent {
+  policy: string;
+  rule: string;
+  agent: string;
+  /** Epoch milliseconds. */
+  at: number[];
+}
+
 /** A policy engine with an identity and an audit trail. */
 export class MeshGuard {
   constructor(options?: MeshGuardOptions);
@@ -267,6 +276,12 @@ export class MeshGuard {
   explainHandoff(fromAgent: Agent | null, toAgent: Agent, options?: HandoffOptions): HandoffDecision & Pick<Explained, "explanation">;
   /** Replaces every policy at once, or throws `PolicyError` and changes nothing. Returns warnings. */
   loadPolicies(policies: PolicyInput[]): Diagnostic[];
+  /** Whether checks by `agent` (the instance's agent when null) may spend rate-limit budget. */
+  hasRateLimits(agent?: Agent | null): boolean;
+  /** The rate-limit budget spent in the last hour, to keep across a restart. */
+  rateLimitsSpent(): RateLimitSpent[];
+  /** Adds budget spent before (what `rateLimitsSpent` gave); atomic. */
+  restoreRateLimits(spent: RateLimitSpent[]): void;
   readonly warnings: Diagnostic[];
   /** Every rule of the policies in force, in load order and top to bottom. */
   rules(): RuleListing[];

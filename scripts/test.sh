@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust tests (unit, conformance, property),
 # then the JavaScript tests against the packed package (Node ESM and CommonJS,
-# workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter).
+# workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter), then the edge
+# Worker in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -28,3 +29,10 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D w
 cargo test
 node pkg-templates/build.mjs
 node tests/js/run.mjs
+
+# The edge Worker: its own dependencies (wrangler pinned to a release that runs on
+# Node 20, the package from pkg/), built by wrangler, tested in workerd.
+if [ ! -d edge/node_modules ] || [ edge/package-lock.json -nt edge/node_modules/.package-lock.json ]; then
+  (cd edge && npm ci --no-audit --no-fund)
+fi
+(cd edge && npm test)

@@ -13,7 +13,7 @@ use crate::delegation;
 use crate::explain::{Explainer, Explanation, Quiet, RuleOutcome, Trace};
 use crate::index::Candidates;
 use crate::policy::{Diagnostic, LoadError, Policy, PolicySet, Rule, Source};
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{RateLimiter, Spent};
 use crate::time::Timestamp;
 use crate::zone::{self, ZoneProvider};
 
@@ -245,6 +245,33 @@ impl Engine {
     /// The policies in force.
     pub fn policies(&self) -> &PolicySet {
         &self.set
+    }
+
+    /// Whether a check by `agent` may spend rate-limit budget: a policy that applies
+    /// to it has a rule with `rateLimit`. Budgets live in the engine, so a host that
+    /// runs many engines sends such an agent's checks to one of them.
+    pub fn rate_limits(&self, agent: &Agent) -> bool {
+        self.set
+            .policies()
+            .iter()
+            .any(|p| p.applies_to.matches(agent) && p.rules.iter().any(|r| r.rate_limit.is_some()))
+    }
+
+    /// The rate-limit budget spent in the hour up to `now`.
+    pub fn rate_limits_spent(&self, now: Timestamp) -> Vec<Spent> {
+        self.limiter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .spent(now)
+    }
+
+    /// Adds budget spent before, as [`Engine::rate_limits_spent`] gave it (to carry
+    /// budgets over a restart), or nothing if a time is out of range.
+    pub fn restore_rate_limits(&self, spent: &[Spent]) -> Result<(), String> {
+        self.limiter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .restore(spent)
     }
 
     /// Replaces every policy with those in `sources`, or changes nothing if any has an

@@ -5,12 +5,75 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use std::fmt::Write as _;
 
+use serde_json::Value;
+
+use crate::json::{self, JsonError, Obj};
 use crate::policy::RateLimit;
 use crate::time::Timestamp;
 
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 3_600_000;
+
+/// The calls one agent spent against one rule's budget, for a host that keeps budgets
+/// across restarts of its engine (a Durable Object that may be evicted, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spent {
+    pub policy: Arc<str>,
+    pub rule: Arc<str>,
+    pub agent: Arc<str>,
+    /// When, in milliseconds since the Unix epoch.
+    pub at: Vec<i64>,
+}
+
+impl Spent {
+    /// Appends a list of these as JSON, which [`Spent::from_json`] reads item by item.
+    pub fn write_list(spent: &[Spent], out: &mut String) {
+        out.push('[');
+        for (i, s) in spent.iter().enumerate() {
+            out.push_str(if i == 0 { "{" } else { ",{" });
+            for (key, value) in [
+                ("policy", &s.policy),
+                ("rule", &s.rule),
+                ("agent", &s.agent),
+            ] {
+                let _ = write!(out, "\"{key}\":");
+                json::write_str(out, value);
+                out.push(',');
+            }
+            out.push_str("\"at\":[");
+            for (j, t) in s.at.iter().enumerate() {
+                let _ = write!(out, "{}{t}", if j == 0 { "" } else { "," });
+            }
+            out.push_str("]}");
+        }
+        out.push(']');
+    }
+
+    /// Reads one item of what [`RateLimiter::spent`] gave, as JSON.
+    pub fn from_json(value: Value) -> Result<Spent, JsonError> {
+        let mut o = Obj::new(value, &["policy", "rule", "agent", "at"])?;
+        let mut name = |key| {
+            o.need(key, "a non-empty string", json::non_empty_string)
+                .map(Arc::from)
+        };
+        let (policy, rule, agent) = (name("policy")?, name("rule")?, name("agent")?);
+        let at = o.need("at", "a list of times in milliseconds", |v| {
+            json::list(v, |t| {
+                json::u64(t).and_then(|t| {
+                    i64::try_from(t).map_err(|_| JsonError::new(format!("{t} is not a time")))
+                })
+            })
+        })?;
+        Ok(Spent {
+            policy,
+            rule,
+            agent,
+            at,
+        })
+    }
+}
 
 /// Which window ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +164,40 @@ impl RateLimiter {
         }
     }
 
+    /// Every call spent in the hour up to `now`.
+    pub fn spent(&self, now: Timestamp) -> Vec<Spent> {
+        let since = now.millis() - HOUR;
+        self.windows
+            .iter()
+            .flat_map(|((policy, rule), agents)| {
+                agents.iter().map(move |(agent, w)| Spent {
+                    policy: policy.clone(),
+                    rule: rule.clone(),
+                    agent: agent.clone(),
+                    at: w.0.iter().copied().filter(|&t| t > since).collect(),
+                })
+            })
+            .filter(|s| !s.at.is_empty())
+            .collect()
+    }
+
+    /// Adds calls spent before (what [`RateLimiter::spent`] gave), or nothing if one
+    /// of the times is out of range.
+    pub fn restore(&mut self, spent: &[Spent]) -> Result<(), String> {
+        let mut calls = Vec::new();
+        for (i, s) in spent.iter().enumerate() {
+            for (j, &t) in s.at.iter().enumerate() {
+                let at = Timestamp::from_millis(t)
+                    .ok_or_else(|| format!("[{i}].at[{j}]: {t} is not a time"))?;
+                calls.push((s, at));
+            }
+        }
+        for (s, at) in calls {
+            self.spend((&s.policy, &s.rule), &s.agent, at);
+        }
+        Ok(())
+    }
+
     /// Drops windows with nothing left in the last hour.
     fn sweep(&mut self, now: i64) {
         self.since_sweep = 0;
@@ -144,5 +241,33 @@ mod tests {
         assert!(rl.check((&p, &r), &a, limit, at(3600)).is_ok());
         // Another agent has its own budget.
         assert!(rl.check((&p, &r), "b", limit, at(59)).is_ok());
+    }
+
+    #[test]
+    fn spent_budget_carries_over_to_another_limiter() {
+        let (p, r, a): (Arc<str>, Arc<str>, Arc<str>) = ("p".into(), "r".into(), "a".into());
+        let limit = RateLimit {
+            per_minute: Some(2),
+            per_hour: None,
+        };
+        let mut rl = RateLimiter::default();
+        rl.spend((&p, &r), &a, at(0));
+        rl.spend((&p, &r), &a, at(10));
+        let spent = rl.spent(at(20));
+        assert_eq!(spent.len(), 1);
+        assert_eq!(spent[0].at, vec![0, 10_000]);
+        let mut fresh = RateLimiter::default();
+        fresh.restore(&spent).unwrap();
+        assert_eq!(
+            fresh.check((&p, &r), &a, limit, at(20)),
+            Err(Exceeded::PerMinute(2))
+        );
+        // Calls older than an hour are not carried.
+        assert!(rl.spent(at(3700)).is_empty());
+        let bad = Spent {
+            at: vec![i64::MAX],
+            ..spent[0].clone()
+        };
+        assert!(fresh.restore(&[bad]).is_err());
     }
 }

@@ -117,6 +117,9 @@ function handoffArgs(fromAgent, toAgent, options) {
 export class MeshGuard {
   #core;
   #onAudit;
+  /** Whether the core's own ids are drawn; that waits for the first call, since a
+   *  Cloudflare Worker's module scope may not draw random values. */
+  #seeded = false;
 
   constructor(options = {}) {
     requireObject(options, "MeshGuard options");
@@ -129,9 +132,18 @@ export class MeshGuard {
       requireObject(verify, "verify");
       config.verify = secretFields(verify);
     }
-    this.#core = call(() => new Core(json(config, "MeshGuard options"), Date.now(), randomBytes(8)));
+    this.#core = call(() => new Core(json(config, "MeshGuard options"), Date.now(), new Uint8Array(0)));
     this.#onAudit = onAudit;
     if (onAudit) this.#core.setSink(true);
+  }
+
+  /** The core, with its trace and audit ids drawn on first use. */
+  #ready() {
+    if (!this.#seeded) {
+      this.#core.reseed(randomBytes(8));
+      this.#seeded = true;
+    }
+    return this.#core;
   }
 
   /** Hands new audit entries to `onAudit`; a sink that throws makes the call throw. */
@@ -153,7 +165,7 @@ export class MeshGuard {
   check(action, options = {}) {
     requireAction(action);
     requireObject(options, "check options");
-    const decision = parseDecision(call(() => this.#core.check(action, json(options, "check options"), Date.now())));
+    const decision = parseDecision(call(() => this.#ready().check(action, json(options, "check options"), Date.now())));
     this.#flush();
     return decision;
   }
@@ -176,7 +188,7 @@ export class MeshGuard {
   explain(action, options = {}) {
     requireAction(action);
     requireObject(options, "explain options");
-    return JSON.parse(call(() => this.#core.explain(action, json(options, "explain options"), Date.now())));
+    return JSON.parse(call(() => this.#ready().explain(action, json(options, "explain options"), Date.now())));
   }
 
   /**
@@ -184,19 +196,45 @@ export class MeshGuard {
    * `toAgent`. The result's `chain` is what the delegate's checks must carry.
    */
   checkHandoff(fromAgent, toAgent, options = {}) {
-    const out = call(() => this.#core.checkHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now()));
+    const out = call(() => this.#ready().checkHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now()));
     this.#flush();
     return JSON.parse(out);
   }
 
   /** The decision `checkHandoff` would make, with the path taken. Records nothing and spends no rate limit. */
   explainHandoff(fromAgent, toAgent, options = {}) {
-    return JSON.parse(call(() => this.#core.explainHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now())));
+    return JSON.parse(call(() => this.#ready().explainHandoff(...handoffArgs(fromAgent, toAgent, options), Date.now())));
   }
 
   /** Replaces every policy at once, or changes nothing and throws `PolicyError`. Returns the warnings. */
   loadPolicies(policies) {
     return JSON.parse(call(() => this.#core.loadPolicies(json(policyList(policies), "policies"))));
+  }
+
+  /**
+   * Whether checks by `agent` (the default agent when null) may spend rate-limit
+   * budget: a policy that applies to it has a rule with `rateLimit`. Budgets live in
+   * this instance, so a host with many instances (Workers isolates) sends such an
+   * agent's checks to one place.
+   */
+  hasRateLimits(agent = null) {
+    if (agent !== null) requireObject(agent, "agent");
+    return call(() => this.#core.rateLimits(agent === null ? "null" : json(agent, "agent")));
+  }
+
+  /**
+   * The rate-limit budget spent in the last hour: `[{ policy, rule, agent, at }]`,
+   * `at` in epoch milliseconds. For a host that must keep budgets across a restart
+   * (a Durable Object that may be evicted): save it, and give it to `restoreRateLimits`.
+   */
+  rateLimitsSpent() {
+    return JSON.parse(call(() => this.#core.rateLimitsSpent(Date.now())));
+  }
+
+  /** Adds budget spent before (what `rateLimitsSpent` gave), or changes nothing and throws. */
+  restoreRateLimits(spent) {
+    if (!Array.isArray(spent)) throw new MeshGuardError(`restoreRateLimits needs the list rateLimitsSpent gave; got ${describe(spent)}`);
+    call(() => this.#core.restoreRateLimits(json(spent, "rate-limit state")));
   }
 
   /** Warnings about the policies in force (a policy for nobody, an unreachable rule). */
@@ -216,7 +254,7 @@ export class MeshGuard {
 
   /** The trace id of calls that bring none. */
   get traceId() {
-    return call(() => this.#core.traceId());
+    return call(() => this.#ready().traceId());
   }
 
   /** Verifies an agent token with this instance's `verify` settings; returns the agent. */
@@ -230,7 +268,7 @@ export class MeshGuard {
     requireObject(entry, "audit entry");
     if (entry === undefined) throw new MeshGuardError("auditLog needs {action, decision}");
     requireAction(entry.action, "audit entry action");
-    const out = call(() => this.#core.auditLog(json(entry, "audit entry"), Date.now()));
+    const out = call(() => this.#ready().auditLog(json(entry, "audit entry"), Date.now()));
     this.#flush();
     return JSON.parse(out);
   }

@@ -40,6 +40,12 @@ impl AuditLog {
         })
     }
 
+    /// Sets the prefix of the ids of entries recorded from now on (see
+    /// [`AuditConfig::id_prefix`]); ids stay unique, since each carries its seq.
+    pub fn set_id_prefix(&mut self, prefix: String) {
+        self.id_prefix = prefix;
+    }
+
     /// Appends an entry: assigns `id`, `seq`, `prevHash` and `hash`, redacts the
     /// metadata, and drops the oldest entry if the ring is full. Returns the stored
     /// entry, for the caller to hand to a sink.

@@ -22,6 +22,7 @@ use crate::identity::{self, IssueOptions, SigningKey, VerifyKey, VerifyOptions};
 use crate::json::{self, JsonError};
 use crate::pattern::Pattern;
 use crate::policy::{Diagnostic, PolicySet, Source};
+use crate::rate_limit::Spent;
 use crate::time::Timestamp;
 use crate::zone::ZoneProvider;
 
@@ -33,7 +34,8 @@ pub const DEFAULT_MAX_INPUT_BYTES: usize = 1024 * 1024;
 pub struct Host {
     pub zones: Arc<dyn ZoneProvider>,
     pub now: Timestamp,
-    /// Makes the session's trace and audit ids unique.
+    /// Makes the session's trace and audit ids unique. A host that may not draw
+    /// random values yet passes anything and calls [`Session::reseed`] later.
     pub random: [u8; 8],
 }
 
@@ -43,6 +45,8 @@ pub struct Session {
     audit: Option<AuditLog>,
     agent: Option<Agent>,
     trace_id: Arc<str>,
+    /// The trace id was made from the host's random bytes (not given in the settings).
+    trace_id_drawn: bool,
     verify: Option<VerifyOptions>,
     max_input_bytes: usize,
     /// Entries not yet handed to the binding's sink, as JSON, when a sink is set.
@@ -276,6 +280,7 @@ impl Session {
             engine,
             audit,
             agent,
+            trace_id_drawn: config.trace_id.is_none(),
             trace_id: Arc::from(config.trace_id.unwrap_or_else(|| format!("mg-{id}"))),
             verify,
             max_input_bytes: config.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
@@ -308,6 +313,20 @@ impl Session {
     /// The trace id of checks that bring none.
     pub fn trace_id(&self) -> &str {
         &self.trace_id
+    }
+
+    /// Draws the session's own ids again from `random`: the default trace id (unless
+    /// the settings gave one) and the prefix of audit entry ids. For hosts that may
+    /// not draw random values when the session is made (a Cloudflare Worker's module
+    /// scope): they call this before the first decision.
+    pub fn reseed(&mut self, random: [u8; 8]) {
+        let id = hex(&random);
+        if self.trace_id_drawn {
+            self.trace_id = Arc::from(format!("mg-{id}"));
+        }
+        if let Some(audit) = &mut self.audit {
+            audit.set_id_prefix(id);
+        }
     }
 
     /// Keeps every new audit entry for [`Session::take_pending`] (a binding's sink).
@@ -353,6 +372,40 @@ impl Session {
     /// Every rule of the policies in force, in load order, as JSON.
     pub fn rules_json(&self) -> Result<String, FfiError> {
         to_json(&self.engine.policies().rule_listing())
+    }
+
+    /// Whether the agent (JSON; `null` for the session's) may spend rate-limit
+    /// budget ([`Engine::rate_limits`]).
+    pub fn rate_limits_json(&self, agent: &str) -> Result<bool, FfiError> {
+        let agent = match agent {
+            "" | "null" => None,
+            text => Some(parse(
+                text,
+                "agent",
+                self.max_input_bytes,
+                Agent::from_json,
+            )?),
+        };
+        Ok(self.engine.rate_limits(self.acting(&agent)?))
+    }
+
+    /// The rate-limit budget spent in the hour up to `now`, as JSON
+    /// ([`Engine::rate_limits_spent`]).
+    pub fn rate_limits_spent_json(&self, now: Timestamp) -> String {
+        let mut out = String::new();
+        Spent::write_list(&self.engine.rate_limits_spent(now), &mut out);
+        out
+    }
+
+    /// Adds budget spent before (the JSON [`Session::rate_limits_spent_json`] gave), or
+    /// nothing on error.
+    pub fn restore_rate_limits_json(&self, spent: &str) -> Result<(), FfiError> {
+        let spent = parse(spent, "rate-limit state", self.max_input_bytes, |v| {
+            json::list(v, Spent::from_json)
+        })?;
+        self.engine
+            .restore_rate_limits(&spent)
+            .map_err(|e| FfiError::invalid(format!("rate-limit state{e}")))
     }
 
     fn acting<'a>(&'a self, agent: &'a Option<Agent>) -> Result<&'a Agent, FfiError> {
@@ -840,6 +893,80 @@ mod tests {
                 .unwrap_err()
                 .message,
             "check options: chainUnknown: expected true or false, found 1"
+        );
+    }
+
+    #[test]
+    fn reseeding_redraws_the_default_trace_id_and_the_audit_ids() {
+        let mut s = session();
+        assert_eq!(s.trace_id(), "mg-0101010101010101");
+        s.reseed([0xab; 8]);
+        assert_eq!(s.trace_id(), "mg-abababababababab");
+        let d = s.check_json("read:x", "{}", Timestamp::EPOCH).unwrap();
+        assert!(d.contains("mg-abababababababab"), "{d}");
+        assert!(
+            s.export_audit()
+                .unwrap()
+                .contains(r#""id":"abababababababab-1""#)
+        );
+
+        let config = r#"{"traceId": "run-7", "agent": {"id": "a"}}"#;
+        let mut given = Session::from_json(config, &host()).unwrap();
+        given.reseed([0xab; 8]);
+        assert_eq!(given.trace_id(), "run-7");
+    }
+
+    #[test]
+    fn an_agent_spends_rate_limits_only_under_a_policy_that_applies_to_it_and_has_one() {
+        let limited = r#"{"name": "l", "appliesTo": {"tags": ["bot"]}, "rules": [
+            {"effect": "allow", "actions": ["*"], "conditions": {"rateLimit": {"requestsPerMinute": 2}}}]}"#;
+        let plain = r#"{"name": "p", "rules": [{"effect": "allow", "actions": ["read:*"]}]}"#;
+        let config = serde_json::json!({ "policies": [limited, plain], "agent": {"id": "a"} });
+        let s = Session::from_json(&config.to_string(), &host()).unwrap();
+        assert!(!s.rate_limits_json("null").unwrap());
+        assert!(
+            s.rate_limits_json(r#"{"id": "b", "tags": ["bot"]}"#)
+                .unwrap()
+        );
+        assert!(
+            !s.rate_limits_json(r#"{"id": "b", "tags": ["human"]}"#)
+                .unwrap()
+        );
+        assert_eq!(
+            s.rate_limits_json(r#"{"id": ""}"#).unwrap_err().message,
+            "agent: id: expected a non-empty string, found \"\""
+        );
+    }
+
+    #[test]
+    fn spent_rate_limits_carry_over_to_a_new_session() {
+        let limited = r#"{"name": "l", "rules": [{"name": "r", "effect": "allow", "actions": ["*"],
+            "conditions": {"rateLimit": {"requestsPerMinute": 1}}}]}"#;
+        let config = serde_json::json!({ "policies": [limited], "agent": {"id": "a"} }).to_string();
+        let mut first = Session::from_json(&config, &host()).unwrap();
+        let now = Timestamp::from_millis(1_000_000).unwrap();
+        assert!(
+            first
+                .check_json("read:x", "{}", now)
+                .unwrap()
+                .contains(r#""allowed":true"#)
+        );
+        let spent = first.rate_limits_spent_json(now);
+        assert_eq!(
+            spent,
+            r#"[{"policy":"l","rule":"r","agent":"a","at":[1000000]}]"#
+        );
+
+        let mut second = Session::from_json(&config, &host()).unwrap();
+        second.restore_rate_limits_json(&spent).unwrap();
+        let d = second.check_json("read:x", "{}", now).unwrap();
+        assert!(d.contains("rate limit exceeded"), "{d}");
+        assert_eq!(
+            second
+                .restore_rate_limits_json(r#"[{"policy": "l"}]"#)
+                .unwrap_err()
+                .message,
+            "rate-limit state: [0].rule: missing (expected a non-empty string)"
         );
     }
 

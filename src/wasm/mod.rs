@@ -24,6 +24,15 @@ fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
     })
 }
 
+/// The first 8 bytes of `random`, zero-padded.
+fn seed(random: &[u8]) -> [u8; 8] {
+    let mut seed = [0u8; 8];
+    for (s, r) in seed.iter_mut().zip(random) {
+        *s = *r;
+    }
+    seed
+}
+
 /// One governed session (the state behind a JavaScript `MeshGuard`).
 #[wasm_bindgen]
 pub struct Core {
@@ -34,14 +43,10 @@ pub struct Core {
 impl Core {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str, now_ms: f64, random: &[u8]) -> Result<Core, JsValue> {
-        let mut seed = [0u8; 8];
-        for (s, r) in seed.iter_mut().zip(random) {
-            *s = *r;
-        }
         let host = Host {
             zones: Arc::new(zones::IntlZones),
             now: at(now_ms)?,
-            random: seed,
+            random: seed(random),
         };
         Session::from_json(config, &host)
             .map(|session| Core { session })
@@ -136,6 +141,26 @@ impl Core {
     #[wasm_bindgen(js_name = exportAudit)]
     pub fn export_audit(&self) -> Result<String, JsValue> {
         self.session.export_audit().map_err(thrown)
+    }
+
+    /// Draws the session's ids from `random` (see [`Session::reseed`]).
+    pub fn reseed(&mut self, random: &[u8]) {
+        self.session.reseed(seed(random));
+    }
+
+    #[wasm_bindgen(js_name = rateLimits)]
+    pub fn rate_limits(&self, agent: &str) -> Result<bool, JsValue> {
+        self.session.rate_limits_json(agent).map_err(thrown)
+    }
+
+    #[wasm_bindgen(js_name = rateLimitsSpent)]
+    pub fn rate_limits_spent(&self, now_ms: f64) -> Result<String, JsValue> {
+        Ok(self.session.rate_limits_spent_json(at(now_ms)?))
+    }
+
+    #[wasm_bindgen(js_name = restoreRateLimits)]
+    pub fn restore_rate_limits(&self, spent: &str) -> Result<(), JsValue> {
+        self.session.restore_rate_limits_json(spent).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = setSink)]

@@ -228,3 +228,34 @@ test("policies can be given as objects, named texts and JSON", () => {
   for (const a of ["read:a", "read:b", "read:c"]) assert.equal(m.check(a).allowed, true, a);
   assert.throws(() => m.loadPolicies([{ name: "b.yaml", text: "name: b\nrulez: []" }]), (e) => e.source === "b.yaml" && e.suggestion === "rules");
 });
+
+test("hasRateLimits says whether a policy that applies to the agent has a rateLimit", () => {
+  const limited = { name: "bots", appliesTo: { tags: ["bot"] }, rules: [{ effect: "allow", actions: ["read:*"], conditions: { rateLimit: { requestsPerMinute: 2 } } }] };
+  const m = new MeshGuard({ policies: [seedPolicy(), limited], agent: supportAgent });
+  assert.equal(m.hasRateLimits(), false);
+  assert.equal(m.hasRateLimits({ id: "b", tags: ["bot"] }), true);
+  assert.equal(m.hasRateLimits({ id: "b", tags: ["support"] }), false);
+  assert.throws(() => m.hasRateLimits([]), MeshGuardError);
+});
+
+test("spent rate-limit budget carries over to a new instance", () => {
+  const limited = { name: "bots", rules: [{ name: "r", effect: "allow", actions: ["*"], conditions: { rateLimit: { requestsPerMinute: 1 } } }] };
+  const agent = { id: "bot" };
+  const first = new MeshGuard({ policies: [limited], agent });
+  assert.equal(first.check("read:x").allowed, true);
+  const spent = first.rateLimitsSpent();
+  assert.deepEqual(spent.map(({ policy, rule, agent }) => ({ policy, rule, agent })), [{ policy: "bots", rule: "r", agent: "bot" }]);
+  const second = new MeshGuard({ policies: [limited], agent });
+  second.restoreRateLimits(spent);
+  assert.match(second.check("read:x").reason, /rate limit exceeded/);
+  assert.throws(() => second.restoreRateLimits([{ policy: "bots" }]), /rate-limit state: \[0\]\.rule: missing/);
+  assert.throws(() => second.restoreRateLimits({}), MeshGuardError);
+});
+
+test("each instance draws its own trace id, the same for its whole life", () => {
+  const [one, two] = [mesh(), mesh()];
+  assert.match(one.traceId, /^mg-[0-9a-f]{16}$/);
+  assert.notEqual(one.traceId, two.traceId);
+  assert.equal(one.check("read:customer_data").traceId, one.traceId);
+  assert.equal(one.getAuditLog()[0].id, `${one.traceId.slice(3)}-1`);
+});

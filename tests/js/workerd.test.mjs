@@ -18,6 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dir = join(here, "worker");
 let mf;
 
+// Built inside the handler.
 const worker = `
 import { MeshGuard, runConformance, verifyAudit, MeshGuardError } from "@meshguard/policy";
 
@@ -41,16 +42,37 @@ export default {
 };
 `;
 
+// Built at module scope, where Worker authors keep long-lived objects, and where
+// workerd refuses to draw random values: the instance must wait for its first call.
+const moduleScopeWorker = (policy) => `
+import { MeshGuard, verifyAudit } from "@meshguard/policy";
+
+const entries = [];
+const mesh = new MeshGuard({
+  policies: [${JSON.stringify(policy)}],
+  agent: { id: "agent_support", tags: ["support"], trustTier: "verified" },
+  onAudit: (entry) => entries.push(entry),
+});
+
+export default {
+  async fetch() {
+    const decision = mesh.check("write:refund", { context: { amount: 50 } });
+    return Response.json({ decision, traceId: mesh.traceId, ids: entries.map((e) => e.id), verified: verifyAudit(mesh.exportAudit()) });
+  },
+};
+`;
+
 before(async () => {
   mkdirSync(join(dir, "out"), { recursive: true });
   writeFileSync(join(dir, "entry.js"), worker);
+  writeFileSync(join(dir, "module-scope.js"), moduleScopeWorker(seedPolicy()));
   const result = await esbuild.build({
-    entryPoints: [join(dir, "entry.js")],
+    entryPoints: [join(dir, "entry.js"), join(dir, "module-scope.js")],
     bundle: true,
     format: "esm",
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
-    outfile: join(dir, "out", "worker.js"),
+    outdir: join(dir, "out"),
     metafile: true,
     logLevel: "warning",
     plugins: [
@@ -67,14 +89,16 @@ before(async () => {
   });
   const inputs = Object.keys(result.metafile.inputs);
   assert.ok(inputs.some((i) => i.endsWith("@meshguard/policy/workerd.js")), "the workerd condition picks workerd.js");
-  mf = new Miniflare({
+  const workerOptions = (name, script) => ({
+    name,
     compatibilityDate: "2025-01-01",
     modulesRoot: join(dir, "out"),
     modules: [
-      { type: "ESModule", path: join(dir, "out", "worker.js") },
+      { type: "ESModule", path: join(dir, "out", script) },
       { type: "CompiledWasm", path: join(dir, "out", "meshguard_policy_bg.wasm") },
     ],
   });
+  mf = new Miniflare({ workers: [workerOptions("handler", "entry.js"), workerOptions("module-scope", "module-scope.js")] });
   await mf.ready;
 });
 
@@ -82,8 +106,9 @@ after(async () => {
   await mf?.dispose();
 });
 
-async function call(body) {
-  const res = await mf.dispatchFetch("http://worker/", { method: "POST", body: JSON.stringify(body) });
+async function call(body, name = "handler") {
+  const worker = await mf.getWorker(name);
+  const res = await worker.fetch("http://worker/", { method: "POST", body: JSON.stringify(body) });
   assert.equal(res.status, 200, await res.clone().text());
   return res.json();
 }
@@ -102,4 +127,18 @@ test("a Worker decides, refuses bad input, keeps answering, and audits", async (
   assert.equal(out.after.allowed, true);
   assert.equal(out.verified.ok, true);
   assert.equal(out.verified.entries, 3);
+});
+
+test("a MeshGuard made at a Worker's module scope starts, and draws its ids on first use", async () => {
+  const first = await call({}, "module-scope");
+  assert.equal(first.decision.decision, "allow");
+  assert.match(first.traceId, /^mg-[0-9a-f]{16}$/);
+  assert.notEqual(first.traceId, "mg-0000000000000000", "the ids are drawn, not the placeholder");
+  assert.equal(first.decision.traceId, first.traceId);
+  assert.deepEqual(first.ids, [`${first.traceId.slice(3)}-1`]);
+  const second = await call({}, "module-scope");
+  assert.equal(second.traceId, first.traceId, "one instance for the isolate's life");
+  assert.deepEqual(second.ids, [`${first.traceId.slice(3)}-1`, `${first.traceId.slice(3)}-2`]);
+  assert.equal(second.verified.ok, true);
+  assert.equal(second.verified.entries, 2);
 });
