@@ -266,12 +266,51 @@ export function issueAgentToken(agent: Agent, options: IssueOptions): string;
 
 export interface ConformanceResult {
   name: string;
+  /** The case's 1-based line in the file. */
   line: number;
+  /** Why the case failed, or null when it passed. */
   failure: string | null;
+  /** What the case decided (null for an invalid document, or when the case threw). */
+  decision: Decision | HandoffDecision | null;
+  /** The path taken, with `explain: true` (cases only). */
+  explanation?: Explained["explanation"];
 }
 
-/** Runs a conformance vector file through this API. */
-export function runConformance(text: string, options?: { file?: string }): { file: string; results: ConformanceResult[]; passed: boolean };
+/** One case of a vector file, its agents resolved (defaults filled in). */
+export interface ConformanceCase {
+  name: string;
+  line: number;
+  check?: { agent: ResolvedAgent; action: string; resource: string | null };
+  handoff?: { from: ResolvedAgent; to: ResolvedAgent };
+  context: Record<string, unknown> | null;
+  /** RFC 3339, or null for the clock. */
+  now: string | null;
+  /** The delegators above the acting agent, root first. */
+  chain: ResolvedAgent[];
+  expect: { decision: Effect; allowed: boolean | null; policy: string | null; rule: string | null; reasonContains: string | null };
+}
+
+/** A vector file as `readConformance` reads it. */
+export interface ConformanceFile {
+  file: string;
+  description: string | null;
+  options: { mode: Mode; maxDelegationDepth: number | null };
+  /** Each policy as a text (inline mappings rendered as JSON). */
+  policies: string[];
+  cases: ConformanceCase[];
+  invalid: {
+    name: string;
+    line: number;
+    policy: string;
+    expectError: { pathContains: string | null; messageContains: string | null; line: number | null };
+  }[];
+}
+
+/** Runs a conformance vector file through this API; `explain` adds each case's explanation. */
+export function runConformance(text: string, options?: { file?: string; explain?: boolean }): { file: string; results: ConformanceResult[]; passed: boolean };
+
+/** Reads a conformance vector file without running it; throws `MeshGuardError` naming the line of a malformed one. */
+export function readConformance(text: string, options?: { file?: string }): ConformanceFile;
 
 export class MeshGuardError extends Error {
   /** Stable: `invalid_argument`, `policy_invalid`, `policy_denied`, `audit_invalid`, `engine_failed`, or a token code. */

@@ -58,3 +58,12 @@ import { decodeWorkspace, encodeWorkspace, type Workspace } from "@meshguard/pol
 import { version } from "@meshguard/policy";
 const ws: Workspace = { policies: [{ name: "p.yaml", text: "name: p" }], tests: "cases: []" };
 void encodeWorkspace(ws).then(decodeWorkspace).then((r) => r.sameVersion && r.version === version);
+
+// Vector files: read, then run with explanations.
+import { readConformance, runConformance, type ConformanceFile } from "@meshguard/policy";
+const vectors: ConformanceFile = readConformance("cases: []", { file: "t.yaml" });
+const firstAction: string | undefined = vectors.cases[0]?.check?.action;
+const run = runConformance("cases: []", { explain: true });
+const decided: string | undefined = run.results[0]?.decision?.decision;
+const steps: number | undefined = run.results[0]?.explanation?.delegation.length;
+export { firstAction, decided, steps };
