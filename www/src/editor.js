@@ -4,15 +4,15 @@
 
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import { indentOnInput, indentUnit, syntaxHighlighting, syntaxTree } from "@codemirror/language";
+import { indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
 import { EditorState, RangeSet, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView, GutterMarker, drawSelection, gutter, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from "@codemirror/view";
 import { classHighlighter } from "@lezer/highlight";
 
 import { h } from "./dom.js";
-import { positionOf } from "./positions.js";
-import { locate, outline } from "./yaml-tree.js";
+import { diagnosticRange, fixRange } from "./diagnostics.js";
+import { outline } from "./yaml-tree.js";
 
 // --- The deciding rule's highlight --------------------------------------------
 
@@ -82,29 +82,7 @@ function coverageMarks(state, hits) {
 
 // --- Engine diagnostics as lint markers ---------------------------------------
 
-/** The range an engine diagnostic marks: its line and column, else its path. */
-export function diagnosticRange(state, d) {
-  if (d.line > 0) {
-    const from = positionOf(state.doc, d.line, d.column);
-    const line = state.doc.lineAt(from);
-    const node = syntaxTree(state).resolveInner(from, 1);
-    let to = node && node.from === from && node.to > from ? Math.min(node.to, line.to) : from;
-    if (to === from) to = Math.min(line.to, from + (/^[^\s,:\]}]+/.exec(line.text.slice(from - line.from))?.[0].length ?? 1));
-    return { from, to: Math.max(to, Math.min(from + 1, line.to)) };
-  }
-  const place = locate(state, d.document, d.path ?? "", { key: d.kind === "unknown_key" });
-  if (!place) return { from: 0, to: Math.min(1, state.doc.length) };
-  return { from: place.from, to: Math.min(place.to, state.doc.lineAt(place.from).to) };
-}
-
-/** The replacement range of a suggestion: the token, inside its quotes. */
-function fixRange(state, from, to) {
-  const text = state.sliceDoc(from, to);
-  if (/^(["']).*\1$/.test(text) && text.length >= 2) return { from: from + 1, to: to - 1 };
-  return { from, to };
-}
-
-function lintDiagnostics(state, list, onFix) {
+function lintDiagnostics(state, list) {
   return list.map((d) => {
     const { from, to } = diagnosticRange(state, d);
     const out = { from, to, severity: d.severity === "warning" ? "warning" : "error", source: "meshguard", message: `${d.path ? `${d.path}: ` : ""}${d.message}` };
@@ -114,8 +92,7 @@ function lintDiagnostics(state, list, onFix) {
         {
           name: `Use ${d.suggestion}`,
           apply(view, f, t) {
-            view.dispatch({ changes: { ...fixRange(view.state, f, t), insert: d.suggestion } });
-            onFix?.();
+            view.dispatch({ changes: { ...fixRange(view.state, { from: f, to: t }), insert: d.suggestion } });
           },
         },
       ];
@@ -187,7 +164,7 @@ export function createPolicyEditor({ parent, tabList, problems, onChange, onSele
 
   function applyDiagnostics() {
     const t = tabs[active];
-    view.dispatch(setDiagnostics(view.state, lintDiagnostics(view.state, t.diagnostics, onChange)));
+    view.dispatch(setDiagnostics(view.state, lintDiagnostics(view.state, t.diagnostics)));
     t.state = view.state;
   }
 
@@ -220,8 +197,7 @@ export function createPolicyEditor({ parent, tabList, problems, onChange, onSele
   /** Applies a diagnostic's suggestion. */
   function fix(i, d) {
     select(i);
-    const { from, to } = diagnosticRange(view.state, d);
-    view.dispatch({ changes: { ...fixRange(view.state, from, to), insert: d.suggestion } });
+    view.dispatch({ changes: { ...fixRange(view.state, diagnosticRange(view.state, d)), insert: d.suggestion } });
     view.focus();
   }
 

@@ -54,7 +54,7 @@ export function renderExplanation(decision, explanation, onShow) {
         h("h4", {}, policyLink(p.policy, null, onShow), h("span", { class: "tag" }, p.applies ? "applies" : "does not apply")),
         h("p", { class: "why" }, p.why),
         p.rules.length
-          ? h("table", { class: "rules" },
+          ? h("div", { class: "table-wrap" }, h("table", { class: "rules" },
             h("thead", {}, h("tr", {}, ...["Rule", "Effect", "Pattern matched", "Conditions", "Outcome"].map((t) => h("th", { scope: "col" }, t)))),
             h("tbody", {}, ...p.rules.map((r) =>
               h("tr", { class: `${r.outcome}${deciding(r) ? " deciding" : ""}` },
@@ -66,7 +66,7 @@ export function renderExplanation(decision, explanation, onShow) {
                     h("li", { class: `c-${c.value}` }, h("span", { class: "mark" }, MARK[c.value] ?? ""), h("code", {}, c.key), ` ${c.value}`, c.detail ? h("span", { class: "detail" }, ` — ${c.detail}`) : "")))
                   : h("span", { class: "muted" }, "none")),
                 h("td", {}, OUTCOME[r.outcome] ?? r.outcome, deciding(r) ? h("b", { class: "decides" }, " (decides)") : ""),
-              ))))
+              )))))
           : null,
       ),
     );

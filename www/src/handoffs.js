@@ -5,10 +5,12 @@
 
 import { $, debounce, h } from "./dom.js";
 
-const NODE_W = 150;
-const NODE_H = 44;
-const GAP_X = 70;
-const GAP_Y = 26;
+const NODE_W = 142;
+const NODE_H = 42;
+const GAP_X = 36;
+const GAP_Y = 24;
+/** Room above the nodes for edges that skip a column. */
+const TOP = 44;
 
 /** Columns by longest path from the agents nothing hands off to (cycles cut). */
 function layers(keys, edges) {
@@ -42,24 +44,31 @@ export function setupHandoffs(app) {
     const columns = [];
     for (const k of keys) (columns[layer[k]] ??= []).push(k);
     const pos = {};
-    columns.forEach((col, x) => col.forEach((k, y) => (pos[k] = { x: 10 + x * (NODE_W + GAP_X), y: 10 + y * (NODE_H + GAP_Y) })));
+    columns.forEach((col, x) => col.forEach((k, y) => (pos[k] = { x: 10 + x * (NODE_W + GAP_X), y: TOP + y * (NODE_H + GAP_Y) })));
     const width = 20 + columns.length * (NODE_W + GAP_X) - GAP_X;
-    const height = 20 + Math.max(1, ...columns.map((c) => c.length)) * (NODE_H + GAP_Y) - GAP_Y;
+    const height = TOP + 10 + Math.max(1, ...columns.map((c) => c.length)) * (NODE_H + GAP_Y) - GAP_Y;
     const chain = app.ws.chain;
     const onChain = (from, to) => chain.some((k, i) => k === from && chain[i + 1] === to);
 
     const markers = ["allow", "deny", "require_approval"].map((d) =>
-      h("svg:marker", { id: `arrow-${d}`, viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" },
+      h("svg:marker", { id: `arrow-${d}`, viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "10", markerHeight: "10", markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" },
         h("svg:path", { d: "M0,0 L10,5 L0,10 z", class: `arrowhead ${d}` })));
 
     const paths = keyed.map((e) => {
       const a = pos[e.from];
       const b = pos[e.to];
-      const forward = b.x > a.x;
-      const [x1, y1] = forward ? [a.x + NODE_W, a.y + NODE_H / 2] : [a.x + NODE_W / 2, a.y + (b.y >= a.y ? NODE_H : 0)];
-      const [x2, y2] = forward ? [b.x, b.y + NODE_H / 2] : [b.x + NODE_W / 2 + 12, b.y + (b.y >= a.y ? 0 : NODE_H)];
-      const bend = forward ? (x2 - x1) / 2 : 60;
-      const d = forward ? `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` : `M${x1},${y1} C${x1 + bend},${y1 + (y2 - y1) / 2} ${x2 + bend},${y2 - (y2 - y1) / 2} ${x2},${y2}`;
+      const span = layer[e.to] - layer[e.from];
+      let d;
+      if (span === 1) {
+        // The next column: a gentle S from side to side.
+        const [x1, y1, x2, y2] = [a.x + NODE_W, a.y + NODE_H / 2, b.x, b.y + NODE_H / 2];
+        d = `M${x1},${y1} C${x1 + GAP_X / 2},${y1} ${x2 - GAP_X / 2},${y2} ${x2},${y2}`;
+      } else {
+        // Skipping columns, or going back: an arc over the top of the nodes.
+        const [x1, y1, x2, y2] = [a.x + NODE_W * 0.7, a.y, b.x + NODE_W * (span > 0 ? 0.3 : 0.7), b.y];
+        const lift = Math.min(a.y, b.y) - TOP + 8 + Math.abs(span) * 4;
+        d = `M${x1},${y1} C${x1},${y1 - lift} ${x2},${y2 - lift} ${x2},${y2}`;
+      }
       const label = `${byKey(e.from).name} → ${byKey(e.to).name}: ${e.decision.replace("_", " ")}${e.rule ? ` (${e.rule})` : ""}. ${e.reason}`;
       return h("svg:path", { d, class: `edge ${e.decision}${onChain(e.from, e.to) ? " on-chain" : ""}`, "marker-end": `url(#arrow-${e.decision})`, "data-from": e.from, "data-to": e.to, "data-decision": e.decision },
         h("svg:title", {}, label));
@@ -79,9 +88,9 @@ export function setupHandoffs(app) {
           }
         } },
       h("svg:rect", { width: NODE_W, height: NODE_H, rx: "8" }),
-      at >= 0 ? h("svg:text", { x: NODE_W - 10, y: 14, class: "badge", "text-anchor": "end" }, String(at + 1)) : null,
-      h("svg:text", { x: 10, y: 19, class: "name" }, a.name.length > 19 ? `${a.name.slice(0, 18)}…` : a.name),
-      h("svg:text", { x: 10, y: 35, class: "id" }, a.id.length > 22 ? `${a.id.slice(0, 21)}…` : a.id));
+      at >= 0 ? h("svg:text", { x: NODE_W - 8, y: 14, class: "badge", "text-anchor": "end" }, String(at + 1)) : null,
+      h("svg:text", { x: 9, y: 18, class: "name" }, a.name.length > 19 ? `${a.name.slice(0, 18)}…` : a.name),
+      h("svg:text", { x: 9, y: 33, class: "id" }, a.id.length > 20 ? `${a.id.slice(0, 19)}…` : a.id));
     });
 
     $("graph").replaceChildren(
@@ -147,7 +156,7 @@ export function setupHandoffs(app) {
     const names = [...chainAgents().map((a) => a.name)].join(" → ");
     switch (decision.rule) {
       case "cycle":
-        return `${to.name} is already on the chain (${names}): handing off to it again would close a cycle, so the engine refuses. ${failed?.detail ?? ""}.`;
+        return `The chain is ${names}; handing off to ${to.name} again would close a cycle.`;
       case "maxDepth":
         return `Handing off to ${to.name} would take the chain too deep: ${failed?.detail ?? decision.reason}. A delegator's maxDepth counts the hops below it; ${failed?.delegator ?? "it"} allows no more.`;
       case "maxDelegationDepth":
@@ -155,7 +164,7 @@ export function setupHandoffs(app) {
       case "permissionCeiling":
         return `${from.name} acts for ${failed?.delegator}, and the handoff to ${to.name} is outside its ceiling (${failed?.detail}).`;
       default:
-        return `${from.name}'s policies do not allow the handoff to ${to.name}: ${decision.reason}`;
+        return `${from.name}'s own policies decide this handoff to ${to.name}.`;
     }
   }
 
@@ -186,7 +195,7 @@ export function setupHandoffs(app) {
       app.changed();
     } else {
       result.className = `handoff-result ${decision.decision}`;
-      result.textContent = `Refused: ${refusal(decision, explanation, from, to)}`;
+      result.replaceChildren(h("b", {}, `Refused (${decision.rule ?? decision.decision}): `), `${decision.reason}. `, refusal(decision, explanation, from, to));
     }
     await refresh();
   }

@@ -35,8 +35,11 @@ const app = {
 
 // --- Notices --------------------------------------------------------------------
 
+let noticeTimer;
 app.notice = (text, kind = "info") => {
   const el = $("notice");
+  clearTimeout(noticeTimer);
+  if (kind === "info" && text) noticeTimer = setTimeout(() => app.notice(null), 8000);
   el.hidden = !text;
   el.className = `notice ${kind}`;
   el.textContent = text ?? "";
@@ -88,6 +91,7 @@ app.validate = async () => {
   app.loaded = result.ok;
   app.editor.setDiagnostics([...result.errors, ...result.warnings]);
   if (result.restarted) app.audit.restarted($("mode").value);
+  app.editor.setCoverage(app.coverage);
   app.renderCoverage();
   if (result.ok) app.handoffs.refresh();
   return result;
@@ -393,7 +397,7 @@ function refuse(text) {
 }
 
 /** Runs the check in the form: the decision, its explanation, the trail, coverage. */
-app.check = async () => {
+app.check = async ({ reveal = true } = {}) => {
   const action = $("action").value.trim();
   if (!action) return refuse("Enter an action to check (for example write:refund).");
   const ctx = context();
@@ -416,6 +420,7 @@ app.check = async () => {
     const { decision, explanation, trail } = await app.engine.call("check", { action, options });
     app.lastDecision = decision;
     showDecision(decision, explanation);
+    if (reveal) $("decision").scrollIntoView({ block: "nearest" });
     app.addHits(hitsOf(explanation));
     app.audit.render(trail);
     if (!app.firstDecision) {
@@ -479,7 +484,7 @@ async function open(workspace) {
   app.renderAgents();
   await app.tests.setText(tests ?? "cases: []\n");
   await app.validate();
-  await app.check();
+  await app.check({ reveal: false });
 }
 
 const sampleSelect = $("sample");

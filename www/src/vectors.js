@@ -7,7 +7,7 @@ const NUMBER = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$|^0[
 
 /** A string as a YAML scalar: plain when that is unambiguous, else double-quoted (JSON). */
 export function scalar(s) {
-  if (/^[A-Za-z_][A-Za-z0-9_ ./@-]*$/.test(s) && !/ $/.test(s) && !SPECIAL.test(s) && !NUMBER.test(s)) return s;
+  if (/^[A-Za-z_][A-Za-z0-9_ ./@$()+'?!%=-]*$/.test(s) && !/ $/.test(s) && !SPECIAL.test(s) && !NUMBER.test(s)) return s;
   return JSON.stringify(s);
 }
 
