@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust tests (unit, conformance, property),
 # then the JavaScript tests against the packed package (Node ESM and CommonJS,
-# workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter).
+# workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter), then the
+# playground in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -30,3 +31,14 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D w
 cargo test
 node pkg-templates/build.mjs
 node tests/js/run.mjs
+
+# The playground (www/) against the package just built: its unit tests, then the
+# built site in Chromium.
+(
+  cd www
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  npm run build
+  npm test
+)
