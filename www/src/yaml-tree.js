@@ -12,6 +12,9 @@ function treeOf(state, ms = 200) {
   return ensureSyntaxTree(state, state.doc.length, ms) ?? syntaxTree(state);
 }
 
+/** Outlines by editor state (states never change, so neither does their outline). */
+const outlines = new WeakMap();
+
 /** The value node under a Document, Pair or Item. */
 function valueOf(node) {
   for (let c = node?.firstChild; c; c = c.nextSibling) {
@@ -123,7 +126,10 @@ export function locate(state, index, path, { key = false } = {}) {
  * names default to `rule-<n>` as the engine names them; the AGT form is read too.
  */
 export function outline(state) {
-  return documents(state).map((doc, index) => {
+  let out = outlines.get(state);
+  if (out) return out;
+  const complete = ensureSyntaxTree(state, state.doc.length, 200) !== null;
+  out = documents(state).map((doc, index) => {
     let root = valueOf(doc);
     let name = valueOf(get(state, root, "name"));
     const spec = valueOf(get(state, root, "spec"));
@@ -148,4 +154,6 @@ export function outline(state) {
       defaultEffect: place(get(state, root, "defaultEffect")),
     };
   });
+  if (complete) outlines.set(state, out);
+  return out;
 }

@@ -1,0 +1,102 @@
+// The playground's figures for BENCHMARKS.md (measured, never asserted): the
+// JavaScript it ships without the .wasm, the time from navigation to the first
+// decision on screen, and the longest main-thread task while typing with a
+// 1,000-rule policy open (Chromium's long-task observer).
+//
+// Usage: npm run build && node bench/figures.mjs
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+import { encodeWorkspace } from "@meshguard/policy/workspace";
+import { chromium } from "playwright-core";
+
+const dist = resolve(fileURLToPath(new URL("..", import.meta.url)), "dist");
+const assets = join(dist, "assets");
+
+// 1. JavaScript shipped (every .js the page or its worker loads), gzip -9.
+const js = readdirSync(assets).filter((f) => f.endsWith(".js"));
+const size = (f) => readFileSync(join(assets, f));
+const raw = js.reduce((n, f) => n + size(f).length, 0);
+const gzip = js.reduce((n, f) => n + gzipSync(size(f), { level: 9 }).length, 0);
+const wasm = readdirSync(assets).filter((f) => f.endsWith(".wasm")).reduce((n, f) => n + gzipSync(size(f), { level: 9 }).length, 0);
+console.log(`JavaScript shipped: ${(raw / 1024).toFixed(1)} KiB, ${(gzip / 1024).toFixed(1)} KiB gzip (${js.join(", ")}); the .wasm: ${(wasm / 1024).toFixed(1)} KiB gzip`);
+
+const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
+const server = createServer((req, res) => {
+  const path = new URL(req.url, "http://x").pathname;
+  const file = normalize(join(dist, path === "/" ? "index.html" : path));
+  try {
+    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+// 2. Navigation to the first decision, in fresh contexts (nothing cached).
+const firsts = [];
+for (let i = 0; i < 7; i++) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => performance.getEntriesByName("first-decision").length > 0, null, { timeout: 30_000 });
+  firsts.push(await page.evaluate(() => performance.getEntriesByName("first-decision")[0].startTime));
+  await context.close();
+}
+firsts.sort((a, b) => a - b);
+console.log(`navigation to first decision: median ${firsts[3].toFixed(0)} ms (min ${firsts[0].toFixed(0)}, max ${firsts.at(-1).toFixed(0)}, 7 fresh loads)`);
+
+// 3. Typing with a 1,000-rule policy open.
+const rules = Array.from({ length: 1000 }, (_, i) =>
+  `  - name: rule-${i}\n    effect: ${i % 3 ? "allow" : "deny"}\n    actions: ["tool:${i}:*", "read:area-${i}"]\n    conditions: {amount_max: ${i + 10}, context: {region: {in: [eu, us]}}}\n`).join("");
+const big = `name: big\nrules:\n${rules}defaultEffect: deny\n`;
+const fragment = await encodeWorkspace({
+  policies: [{ name: "big.yaml", text: big }],
+  agents: { a: { id: "agent_a", name: "A", trustTier: "verified", tags: [] } },
+  agent: { key: "a", source: "fields" },
+  checks: [{ action: "tool:500:run", resource: "", context: '{"amount": 20, "region": "eu"}', clock: false, date: "2026-11-26", time: "10:00", zone: "UTC", mode: "enforce" }],
+  chain: [],
+});
+/** Main-thread tasks over 50 ms while a rule is typed at the end of the workspace's first policy. */
+async function typing(url) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName("first-decision").length > 0, null, { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  // Focus the editor first: finding it by its accessible name runs Playwright's own
+  // script in the page, which is not the playground's work.
+  await page.getByRole("textbox", { name: "Policy editor" }).click();
+  await page.keyboard.press("ControlOrMeta+End");
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+  });
+  // A new rule typed at the end, with pauses that let validation run between lines.
+  for (const chunk of ["  - name: typed\n", "effect: deny\n", 'actions: ["write:*"]\n', "reason: typed by hand\n"]) {
+    await page.keyboard.type(chunk, { delay: 35 });
+    await page.waitForTimeout(500);
+  }
+  await page.waitForTimeout(1500);
+  const tasks = await page.evaluate(() => window.longTasks);
+  const lines = await page.evaluate(() => window.playground.editor.view.state.doc.lines);
+  await context.close();
+  return `${lines} lines: ${tasks.length} tasks over 50 ms, the longest ${tasks.length ? `${Math.max(...tasks).toFixed(0)} ms` : "under 50 ms"}`;
+}
+
+for (let round = 1; round <= 3; round++) {
+  console.log(`typing, round ${round}: 1,000-rule policy, ${await typing(`${origin}/#${fragment}`)}; the guide's 9-rule sample, ${await typing(`${origin}/`)}`);
+}
+
+await browser.close();
+server.close();
