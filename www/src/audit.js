@@ -51,6 +51,7 @@ export function setupAudit(app) {
     const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
     box.focus();
     box.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+    box.scrollLeft = 0;
   });
 
   return {

@@ -181,11 +181,21 @@ app.renderAgents = () => {
   for (const r of document.querySelectorAll('input[name="identity"]')) r.checked = r.value === (app.ws.agent.source ?? "fields");
   $("agent-fields").hidden = app.ws.agent.source === "token";
   $("agent-token").hidden = app.ws.agent.source !== "token";
+  if (app.ws.agent.source === "token") $("agent-details").open = true;
+  renderAgentSummary();
   $("token").value = app.ws.agent.token ?? "";
   $("token-key-type").value = app.ws.agent.keyType ?? "secret";
   $("token-key").value = app.ws.agent.keyValue ?? "";
   app.renderChainNote();
 };
+
+/** The closed details' summary: who acts. */
+function renderAgentSummary() {
+  const a = app.agentOf(app.ws.agent.key);
+  $("agent-summary").textContent = app.ws.agent.source === "token"
+    ? "Signed agent token (verified by the package on each check)"
+    : a ? `${a.name} · ${a.trustTier}${a.tags.length ? ` · tags ${a.tags.join(", ")}` : ""}${a.orgId ? ` · org ${a.orgId}` : ""} (edit)` : "Agent details";
+}
 
 function agentEdited() {
   const key = app.ws.agent.key;
@@ -196,6 +206,7 @@ function agentEdited() {
   app.ws.agents[key] = a;
   const option = $("agent-select").selectedOptions[0];
   if (option) option.textContent = `${a.name || a.id} (${a.id})`;
+  renderAgentSummary();
   app.tests.agentsChanged();
   app.handoffs.refresh();
   app.changed();
@@ -215,6 +226,7 @@ $("agent-new").addEventListener("click", () => {
   app.renderAgents();
   app.handoffs.refresh();
   app.changed();
+  $("agent-details").open = true;
   $("agent-id").focus();
 });
 $("agent-remove").addEventListener("click", () => {
@@ -482,9 +494,10 @@ async function open(workspace) {
   app.editor.setPolicies(policies, activePolicy ?? 0);
   setCheckForm(checks?.[0]);
   app.renderAgents();
-  await app.tests.setText(tests ?? "cases: []\n");
+  const testsRead = app.tests.setText(tests ?? "cases: []\n");
   await app.validate();
   await app.check({ reveal: false });
+  await testsRead;
 }
 
 const sampleSelect = $("sample");

@@ -62,7 +62,7 @@ export function setupTests(app) {
     yamlBox.value = text;
     const body = $("tests-table").tBodies[0];
     if (!model) {
-      body.replaceChildren(h("tr", {}, h("td", { colspan: "6", class: "muted" }, "The tests' YAML has an error; see Edit as YAML.")));
+      body.replaceChildren(h("tr", {}, h("td", { colspan: "4", class: "muted" }, "The tests' YAML has an error; see Edit as YAML.")));
       summary.textContent = "";
       return;
     }
@@ -74,10 +74,9 @@ export function setupTests(app) {
         edited();
       } }, ...DECISIONS.map((d) => h("option", { value: d, selected: d === c.expect.decision }, d)));
       const extra = ["policy", "rule", "reasonContains", "allowed"].filter((k) => c.expect[k] !== undefined).map((k) => `${k} ${c.expect[k]}`).join(", ");
+      const what = c.handoff ? "hands off" : h("code", {}, c.action);
       return h("tr", { class: r ? (r.failure ? "fail" : "pass") : "" },
-        h("th", { scope: "row" }, c.name),
-        h("td", {}, who(c)),
-        h("td", {}, c.handoff ? h("span", { class: "muted" }, "handoff") : h("code", {}, c.action), details ? h("div", { class: "detail" }, details) : null),
+        h("th", { scope: "row" }, c.name, h("div", { class: "detail" }, who(c), ": ", what, details ? ` · ${details}` : "")),
         h("td", {}, expected, extra ? h("div", { class: "detail" }, extra) : null),
         h("td", { class: "result" }, r ? resultCell(r) : h("span", { class: "muted" }, "not run")),
         h("td", {}, h("button", { type: "button", class: "small", "aria-label": `Remove case ${c.name}`, onclick: () => {
@@ -89,11 +88,11 @@ export function setupTests(app) {
     const invalid = model.invalid.map((d, j) => {
       const r = results?.[model.cases.length + j];
       return h("tr", { class: r ? (r.failure ? "fail" : "pass") : "" },
-        h("th", { scope: "row" }, d.name), h("td", { colspan: "2" }, h("span", { class: "muted" }, "a document that must be refused")),
+        h("th", { scope: "row" }, d.name, h("div", { class: "detail" }, "a document that must be refused")),
         h("td", {}, "refused"), h("td", { class: "result" }, r ? resultCell(r) : h("span", { class: "muted" }, "not run")), h("td", {}));
     });
     body.replaceChildren(...rows, ...invalid);
-    if (rows.length + invalid.length === 0) body.replaceChildren(h("tr", {}, h("td", { colspan: "6", class: "muted" }, "No cases yet: run a check, then Add the current check.")));
+    if (rows.length + invalid.length === 0) body.replaceChildren(h("tr", {}, h("td", { colspan: "4", class: "muted" }, "No cases yet: run a check, then Add the current check.")));
     if (results) {
       const failed = results.filter((r) => r.failure).length;
       summary.className = `summary ${failed ? "fail" : "pass"}`;
