@@ -304,6 +304,19 @@ test("keyboard only: tab to the action, type, check with Ctrl+Enter; the decisio
   await context.close();
 });
 
+test("audit mode decides the same but allows, in a new trail", async () => {
+  const { page, context } = await open();
+  await page.getByRole("combobox", { name: "Mode" }).selectOption("audit");
+  await page.getByRole("button", { name: "Check", exact: true }).click();
+  await decision(page).filter({ hasText: /mode audit, allowed true/ }).waitFor();
+  assert.match(await decision(page).textContent(), /^deny/);
+  await page.getByRole("tab", { name: "Audit" }).click();
+  const trail = page.getByRole("region", { name: "Audit trail" });
+  await trail.getByText(/A new trail started when the mode changed to audit/).waitFor();
+  assert.match(await trail.textContent(), /1 entry: 0 allowed, 1 denied/);
+  await context.close();
+});
+
 test("an agent token is verified by the package; a refusal shows its code", async () => {
   const { page, context } = await open();
   await page.getByRole("radio", { name: "Signed token" }).check();
