@@ -4,13 +4,13 @@
 
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import { indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { ensureSyntaxTree, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
 import { EditorState, RangeSet, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView, GutterMarker, drawSelection, gutter, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from "@codemirror/view";
 import { classHighlighter } from "@lezer/highlight";
 
-import { h } from "./dom.js";
+import { h, idle } from "./dom.js";
 import { diagnosticRange, fixRange } from "./diagnostics.js";
 import { outline } from "./yaml-tree.js";
 
@@ -212,9 +212,20 @@ export function createPolicyEditor({ parent, tabList, problems, onChange, onSele
     onSelectTab?.(i);
   }
 
+  /**
+   * Redraws the coverage markers when the browser is idle, parsing a large document
+   * in short slices first, so typing never waits for it.
+   */
+  let coverageJob = 0;
   function refreshCoverage() {
-    view.dispatch({ effects: setCoverageMarks.of(coverageMarks(view.state, hits)) });
-    tabs[active].state = view.state;
+    const job = ++coverageJob;
+    const run = () => {
+      if (job !== coverageJob) return;
+      if (!ensureSyntaxTree(view.state, view.state.doc.length, 15)) return idle(run);
+      view.dispatch({ effects: setCoverageMarks.of(coverageMarks(view.state, hits)) });
+      tabs[active].state = view.state;
+    };
+    idle(run);
   }
 
   return {

@@ -10,7 +10,7 @@ import { version as packageVersion } from "@meshguard/policy/package.json";
 import { decodeWorkspace, normalizeWorkspace, shareUrl } from "@meshguard/policy/workspace";
 
 import { setupAudit } from "./audit.js";
-import { $, debounce, h } from "./dom.js";
+import { $, debounce, h, idle } from "./dom.js";
 import { createPolicyEditor } from "./editor.js";
 import { startEngine } from "./engine.js";
 import { hitsOf, renderExplanation } from "./explain.js";
@@ -143,7 +143,13 @@ app.addHits = (keys) => {
   app.renderCoverage();
 };
 
+let coverageJob = 0;
 app.renderCoverage = () => {
+  const job = ++coverageJob;
+  idle(() => job === coverageJob && renderCoverageNow());
+};
+
+function renderCoverageNow() {
   const policies = app.editor.outlines().flatMap((o) => o.policies.filter((p) => p.name && p.rules.length));
   const items = policies.map((p) => {
     const hit = p.rules.filter((r) => app.coverage.has(`${p.name}\u0000${r.name}`)).length;
@@ -151,7 +157,7 @@ app.renderCoverage = () => {
     return h("li", {}, h("b", {}, p.name), ` ${hit}/${p.rules.length} rules hit (${pct}%)`, h("span", { class: "bar", "aria-hidden": "true" }, h("span", { style: `width:${pct}%` })));
   });
   $("coverage").replaceChildren(h("span", { class: "label" }, "Coverage since the page opened:"), h("ul", {}, ...items));
-};
+}
 
 // --- Agents ------------------------------------------------------------------------
 
@@ -467,13 +473,15 @@ app.workspace = () => ({
   chain: app.ws.chain,
 });
 
-const save = debounce(() => {
+function saveNow() {
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(app.workspace()));
   } catch {
     // Storage full or off: the workspace lives on in the page and in share links.
   }
-}, 400);
+}
+const save = debounce(() => idle(saveNow), 400);
+addEventListener("pagehide", saveNow);
 app.changed = () => {
   save();
   $("share-link").hidden = true;
