@@ -5,24 +5,35 @@ export function startEngine() {
   const pending = new Map();
   let next = 1;
   let readyResolve;
-  const ready = new Promise((r) => (readyResolve = r));
+  let readyReject;
+  const ready = new Promise((resolve, reject) => {
+    readyResolve = resolve;
+    readyReject = reject;
+  });
   worker.onmessage = ({ data }) => {
-    if (data.ready) return readyResolve();
+    if (data.ready) {
+      performance.mark("engine-ready");
+      return readyResolve();
+    }
     const p = pending.get(data.id);
     pending.delete(data.id);
     if (data.ok) p.resolve(data.result);
     else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
   };
   worker.onerror = (e) => {
-    for (const p of pending.values()) p.reject(new Error(`the engine worker failed: ${e.message}`));
+    const failure = new Error(`the engine worker failed: ${e.message ?? "it could not load"}`);
+    readyReject(failure);
+    for (const p of pending.values()) p.reject(failure);
     pending.clear();
   };
-  /** `call(type, args)` → the handler's result. */
-  const call = (type, args) =>
-    new Promise((resolve, reject) => {
+  /** `call(type, args)` → the handler's result (once the worker has loaded the engine). */
+  const call = async (type, args) => {
+    await ready;
+    return new Promise((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, type, args });
     });
+  };
   return { call, ready };
 }

@@ -537,8 +537,8 @@ $("share").addEventListener("click", async () => {
   app.notice(copied ? "The share link is copied, and in the address bar." : "The share link is in the address bar and the field, selected.");
 });
 
+/** Opens the workspace of the link, else the one kept in this browser, else a sample. */
 async function boot() {
-  await app.engine.ready;
   if (location.hash.includes("w=")) {
     try {
       const { workspace, version, sameVersion } = await decodeWorkspace(location.hash);
@@ -571,4 +571,5 @@ app.audit = setupAudit(app);
 app.tests = setupTests(app);
 app.handoffs = setupHandoffs(app);
 window.playground = app; // for the browser tests and the curious
+app.engine.ready.catch((e) => app.notice(`The policy engine could not start: ${e.message}. Reload the page to try again.`, "error"));
 boot();
