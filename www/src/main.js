@@ -77,6 +77,7 @@ app.editor = createPolicyEditor({
   problems: $("problems"),
   onChange: () => {
     generation++;
+    if (app.lastDecision) $("decision-stale").hidden = false;
     validate();
     app.changed();
   },
@@ -390,6 +391,7 @@ function context() {
 }
 
 function showDecision(decision, explanation) {
+  $("decision-stale").hidden = true;
   const line = $("decision");
   line.className = `decision-line ${decision.decision}`;
   line.replaceChildren(
@@ -407,6 +409,7 @@ function showDecision(decision, explanation) {
 }
 
 function refuse(text) {
+  $("decision-stale").hidden = true;
   const line = $("decision");
   line.className = "decision-line refused";
   line.textContent = text;

@@ -335,6 +335,21 @@ test("an agent token is verified by the package; a refusal shows its code", asyn
   await context.close();
 });
 
+test("the controls carry the accessible names of the issue's table", async () => {
+  const { page, context } = await open();
+  const names = [
+    ["textbox", "Policy editor"], ["textbox", "Action"], ["textbox", "Context"], ["button", "Check"],
+    ["region", "Decision"], ["button", "Share"],
+  ];
+  const inPanel = { Handoffs: [["region", "Handoff graph"]], Tests: [["button", "Run tests"]], Audit: [["region", "Audit trail"], ["button", "Verify audit"]] };
+  for (const [role, name] of names) assert.equal(await page.getByRole(role, { name, exact: true }).count(), 1, `${role} ${name}`);
+  for (const [tab, list] of Object.entries(inPanel)) {
+    await page.getByRole("tab", { name: tab }).click();
+    for (const [role, name] of list) assert.equal(await page.getByRole(role, { name, exact: true }).count(), 1, `${role} ${name}`);
+  }
+  await context.close();
+});
+
 test("screenshots at phone width and in dark mode", async () => {
   for (const [name, opts] of [
     ["08-phone-light", { width: 390, height: 844 }],
@@ -344,6 +359,10 @@ test("screenshots at phone width and in dark mode", async () => {
     const { page, context } = await open(opts);
     await shot(page, name);
     if (name === "10-desktop-dark") {
+      await typePolicy(page, brokenPolicy);
+      await page.locator(".cm-lintRange-error").hover();
+      await page.locator(".cm-tooltip-lint").waitFor();
+      await shot(page, "10b-lint-marker-desktop-dark");
       await openSample(page, "Tiered support: Tier 1 → Billing → Escalation");
       await page.getByRole("tab", { name: "Handoffs" }).click();
       await page.locator("path.edge").first().waitFor({ state: "attached" });
