@@ -5,15 +5,12 @@
 //
 // Usage: npm run build && node bench/figures.mjs
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 import { encodeWorkspace } from "@meshguard/policy/workspace";
-import { chromium } from "playwright-core";
+import { dist, launchChromium, serveDist } from "../tests/chromium.mjs";
 
-const dist = resolve(fileURLToPath(new URL("..", import.meta.url)), "dist");
 const assets = join(dist, "assets");
 
 // 1. JavaScript shipped (every .js the page or its worker loads), gzip -9.
@@ -24,23 +21,9 @@ const gzip = js.reduce((n, f) => n + gzipSync(size(f), { level: 9 }).length, 0);
 const wasm = readdirSync(assets).filter((f) => f.endsWith(".wasm")).reduce((n, f) => n + gzipSync(size(f), { level: 9 }).length, 0);
 console.log(`JavaScript shipped: ${(raw / 1024).toFixed(1)} KiB, ${(gzip / 1024).toFixed(1)} KiB gzip (${js.join(", ")}); the .wasm: ${(wasm / 1024).toFixed(1)} KiB gzip`);
 
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
-const server = createServer((req, res) => {
-  const path = new URL(req.url, "http://x").pathname;
-  const file = normalize(join(dist, path === "/" ? "index.html" : path));
-  try {
-    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const server = await serveDist();
+const { origin } = server;
+const browser = await launchChromium();
 
 // 2. Navigation to the first decision, in fresh contexts (nothing cached).
 const firsts = [];

@@ -3,19 +3,16 @@
 // go to .build/screenshots/ for a person to look at.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { chromium } from "playwright-core";
+import { launchChromium, serveDist } from "./chromium.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const dist = resolve(here, "..", "dist");
 const shots = resolve(process.env.MESHGUARD_SCREENSHOTS ?? join(here, "..", "..", ".build", "screenshots"));
 mkdirSync(shots, { recursive: true });
 
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
 let server;
 let browser;
 let origin;
@@ -23,23 +20,9 @@ let origin;
 const requests = [];
 
 before(async () => {
-  server = createServer((req, res) => {
-    const path = new URL(req.url, "http://x").pathname;
-    const file = normalize(join(dist, path === "/" ? "index.html" : path));
-    if (!file.startsWith(dist)) return res.writeHead(403).end();
-    try {
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  server = await serveDist();
+  origin = server.origin;
+  browser = await launchChromium();
 });
 
 after(async () => {
