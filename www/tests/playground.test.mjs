@@ -205,6 +205,18 @@ test("the test table runs through runConformance, reports failures, and round-tr
   await context.close();
 });
 
+test("every sample's own test table passes", async () => {
+  const { page, context } = await open();
+  for (const [title, count] of [["Tiered support: Tier 1 → Billing → Escalation", 8], ["Rate limits, hours and zones", 11], ["Support agent (the integration guide)", 9]]) {
+    await openSample(page, title);
+    await page.getByRole("tab", { name: "Tests" }).click();
+    await page.getByRole("button", { name: "Run tests" }).click();
+    await page.locator("#tests-summary").filter({ hasText: `${count} passed, 0 failed` }).waitFor();
+    await page.getByRole("tab", { name: "Check" }).click();
+  }
+  await context.close();
+});
+
 test("a share link opens in a fresh page with the same workspace; another version says so", async () => {
   const { page, context } = await open();
   await openSample(page, "Rate limits, hours and zones");
