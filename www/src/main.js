@@ -90,6 +90,7 @@ app.validate = async () => {
   const result = await app.engine.call("load", { policies: app.editor.policies(), mode: $("mode").value });
   if (mine !== generation) return; // the text changed meanwhile; a newer load follows
   app.loaded = result.ok;
+  app.validated = mine;
   app.editor.setDiagnostics([...result.errors, ...result.warnings]);
   if (result.restarted) app.audit.restarted($("mode").value);
   app.editor.setCoverage(app.coverage);
@@ -423,7 +424,7 @@ app.check = async ({ reveal = true } = {}) => {
   if (!action) return refuse("Enter an action to check (for example write:refund).");
   const ctx = context();
   if (!ctx) return refuse("Fix the context first: it must be a JSON object.");
-  if (generation > 0 || !app.loaded) await app.validate();
+  if (app.validated !== generation) await app.validate();
   if (!app.loaded) return refuse("The policies have errors: fix them (see Problems), then check again.");
   const agent = await actingAgent();
   if (!agent) return refuse("The agent token was refused; see the Agent section.");
