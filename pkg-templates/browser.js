@@ -4,5 +4,5 @@ import init from "./glue/meshguard_policy.js";
 await init({ module_or_path: new URL("./meshguard_policy_bg.wasm", import.meta.url) });
 
 export * from "./lib/api.js";
-export { runConformance } from "./lib/conformance.js";
+export { readConformance, runConformance } from "./lib/conformance.js";
 export { VERSION as version } from "./lib/version.js";

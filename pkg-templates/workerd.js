@@ -5,5 +5,5 @@ import { initSync } from "./glue/meshguard_policy.js";
 initSync({ module: wasm });
 
 export * from "./lib/api.js";
-export { runConformance } from "./lib/conformance.js";
+export { readConformance, runConformance } from "./lib/conformance.js";
 export { VERSION as version } from "./lib/version.js";

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust tests (unit, conformance, property),
 # then the JavaScript tests against the packed package (Node ESM and CommonJS,
-# workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter), then the edge
-# Worker in workerd.
+# workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter), then the
+# playground in Chromium, then the edge Worker in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -29,6 +29,17 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D w
 cargo test
 node pkg-templates/build.mjs
 node tests/js/run.mjs
+
+# The playground (www/) against the package just built: its unit tests, then the
+# built site in Chromium.
+(
+  cd www
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  npm run build
+  npm test
+)
 
 # The edge Worker: its own dependencies (wrangler pinned to a release that runs on
 # Node 20, the package from pkg/), built by wrangler, tested in workerd.

@@ -150,7 +150,7 @@ test("test --filter runs only the matching cases; the rest are skipped, in the o
   assert.equal(r.status, 0, r.output);
   const out = JSON.parse(r.stdout);
   assert.deepEqual([out.passed, out.failed, out.skipped], [1, 0, 2]);
-  assert.deepEqual(out.files[0].results.map((x) => [x.name, x.skipped, x.actual?.rule ?? null]), [
+  assert.deepEqual(out.files[0].results.map((x) => [x.name, x.skipped, x.decision?.rule ?? null]), [
     ["small refund passes", false, "small"],
     ["large refund is wrongly expected to pass", true, null],
     ["a misspelt condition is refused", true, null],

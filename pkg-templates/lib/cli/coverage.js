@@ -20,7 +20,7 @@ export function coverage(reports) {
     // The policy that decided a case is one of this report's: find it by name among them.
     const sourceOf = new Map((report.rules ?? []).map((r) => [r.policy, r.source]));
     for (const result of report.results) {
-      const d = result.actual;
+      const d = result.decision;
       if (!d?.policy || !d.rule || !sourceOf.has(d.policy)) continue;
       const hit = policies.get(key(sourceOf.get(d.policy), d.policy))?.rules.get(d.rule);
       if (hit) hit.hits += 1;

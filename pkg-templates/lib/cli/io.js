@@ -3,7 +3,7 @@
 
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parseVectorFile } from "../conformance.js";
+import { readConformance } from "../conformance.js";
 
 /** The exit codes, stable and documented in the README. */
 export const EXIT = Object.freeze({ OK: 0, FAILED: 1, USAGE: 2, LOAD: 3 });
@@ -120,7 +120,7 @@ export function readAgents(file) {
   const text = readText(file, "agents file");
   let agents;
   try {
-    agents = parseVectorFile(text, { file: display(file) }).agents;
+    agents = readConformance(text, { file: display(file) }).agents;
   } catch (e) {
     throw loadError(`agents file ${e.message}`);
   }

@@ -1,6 +1,8 @@
 // A JUnit XML report of a test run, in the form CI systems read (Jenkins, GitLab,
 // GitHub test reporters): one <testsuite> per vector file, one <testcase> per case.
 
+import { observed } from "../conformance.js";
+
 /** XML 1.0 forbids most control characters even as references: they are dropped. */
 const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
@@ -25,7 +27,7 @@ function failureText(r) {
   const lines = [r.failure];
   const given = (o) => JSON.stringify(Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)));
   if (r.expected && r.kind !== "invalid") lines.push(`expected: ${given(r.expected)}`);
-  if (r.actual) lines.push(`actual: ${JSON.stringify(r.actual)}`);
+  if (r.decision) lines.push(`actual: ${JSON.stringify(observed(r.decision))}`);
   return lines.join("\n");
 }
 

@@ -6,7 +6,8 @@ import { shareUrl } from "../workspace.js";
 import { EXIT, print, readPolicies, readText, usageError } from "./io.js";
 
 /** Where links point unless --base or MESHGUARD_PLAYGROUND_URL says otherwise: the playground served locally. */
-export const DEFAULT_PLAYGROUND = "http://localhost:5173/";
+/** Where `scripts/playground.sh` serves the playground. */
+export const DEFAULT_PLAYGROUND = "http://127.0.0.1:4173/";
 
 function base(given) {
   const url = given ?? process.env.MESHGUARD_PLAYGROUND_URL ?? DEFAULT_PLAYGROUND;

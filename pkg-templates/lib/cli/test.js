@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { runConformance } from "../../node.mjs";
-import { parseVectorFile } from "../conformance.js";
+import { readConformance } from "../conformance.js";
 import { coverage, coverageJson, formatPercent, renderCoverage } from "./coverage.js";
 import { EXIT, display, expandPaths, isVectorFile, list, loadError, painter, print, readPolicies, readText, usageError } from "./io.js";
 import { junitXml } from "./junit.js";
@@ -39,7 +39,7 @@ function renderFile(f, p, verbose) {
     } else {
       lines.push(`  ${p.red("✘")} ${r.name} ${p.dim(`(${f.file}:${r.line})`)}`);
       if (r.kind !== "invalid" && r.expected) lines.push(`      expected  ${summary(r.expected)}${r.expected.reasonContains ? `, reason containing ${JSON.stringify(r.expected.reasonContains)}` : ""}`);
-      if (r.actual) lines.push(`      actual    ${p.red(summary(r.actual))}`, `      reason    ${r.actual.reason}`);
+      if (r.decision) lines.push(`      actual    ${p.red(summary(r.decision))}`, `      reason    ${r.decision.reason}`);
       else lines.push(`      ${r.failure}`);
     }
   }
@@ -146,7 +146,7 @@ export default {
     }
     if (values.share) {
       for (const f of runs.filter((x) => x.report)) {
-        const own = parseVectorFile(f.text, { file: f.file }).policies.map((text, i) => ({ name: `${f.file}: policies[${i}]`, text }));
+        const own = readConformance(f.text, { file: f.file }).policies.map((text, i) => ({ name: `${f.file}: policies[${i}]`, text }));
         await printShareLink({ policies: [...own, ...extra], tests: f.text }, values.base, values.json ? process.stderr : process.stdout);
       }
     }

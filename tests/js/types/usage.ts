@@ -59,7 +59,7 @@ mesh.check("read:x", { chainUnknown: "yes" });
 
 const listed: RuleListing[] = mesh.rules();
 const report = runConformance("cases: []", { file: "t.yaml", filter: (name) => name.includes("refund"), policies: ["name: p\nrules: []"] });
-const hit: string | null = report.results[0]?.actual?.rule ?? null;
+const hit: string | null = report.results[0]?.decision?.rule ?? null;
 const skipped: boolean = report.results.every((r) => r.skipped);
 // @ts-expect-error: filter is a function of the case's name
 runConformance("cases: []", { filter: "refund" });
@@ -71,3 +71,12 @@ import { decodeWorkspace, encodeWorkspace, type Workspace } from "@meshguard/pol
 import { version } from "@meshguard/policy";
 const ws: Workspace = { policies: [{ name: "p.yaml", text: "name: p" }], tests: "cases: []" };
 void encodeWorkspace(ws).then(decodeWorkspace).then((r) => r.sameVersion && r.version === version);
+
+// Vector files: read, then run with explanations.
+import { readConformance, runConformance, type ConformanceFile } from "@meshguard/policy";
+const vectors: ConformanceFile = readConformance("cases: []", { file: "t.yaml" });
+const firstAction: string | undefined = vectors.cases[0]?.check?.action;
+const run = runConformance("cases: []", { explain: true });
+const decided: string | undefined = run.results[0]?.decision?.decision;
+const steps: number | undefined = run.results[0]?.explanation?.delegation.length;
+export { firstAction, decided, steps };
