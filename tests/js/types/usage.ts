@@ -73,7 +73,7 @@ const ws: Workspace = { policies: [{ name: "p.yaml", text: "name: p" }], tests: 
 void encodeWorkspace(ws).then(decodeWorkspace).then((r) => r.sameVersion && r.version === version);
 
 // Vector files: read, then run with explanations.
-import { readConformance, runConformance, type ConformanceFile } from "@meshguard/policy";
+import { readConformance, type ConformanceFile } from "@meshguard/policy";
 const vectors: ConformanceFile = readConformance("cases: []", { file: "t.yaml" });
 const firstAction: string | undefined = vectors.cases[0]?.check?.action;
 const run = runConformance("cases: []", { explain: true });
