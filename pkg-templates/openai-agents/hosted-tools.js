@@ -5,7 +5,7 @@
 
 import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
-import { requireAgent, requireMesh } from "./args.js";
+import { clip, defaultContext, requireAgent, requireMesh } from "./args.js";
 import { runContextOfResult } from "./compat.js";
 import { meshguardAgents } from "./identities.js";
 import { GOVERNED, chainKey, chainOptions, checkAs, runState } from "./run-state.js";
@@ -65,6 +65,15 @@ function hostedContext(raw) {
   return typeof query === "string" ? { query: query.slice(0, 200) } : {};
 }
 
+/** The context of a hosted MCP call: its arguments, as the approval was decided on. */
+function mcpContext(args) {
+  try {
+    return defaultContext(typeof args === "string" && args ? JSON.parse(args) : args);
+  } catch {
+    return { arguments: clip(String(args)) };
+  }
+}
+
 /**
  * Audits the hosted tool calls (`hosted_tool_call` items) of a run result: each
  * is checked as its action, so the trail shows the call and whether the policy
@@ -80,7 +89,20 @@ export function auditHostedToolCalls(result, options) {
     const raw = item.rawItem;
     if (raw?.type !== "hosted_tool_call" || s.audited.has(raw)) continue;
     s.audited.add(raw);
-    const name = String(raw.name ?? raw.providerData?.type ?? "hosted_tool").replace(/_call$/, "");
+    const kind = raw.providerData?.type ?? raw.name;
+    // Hosted MCP approvals are decided (and recorded) by decideHostedMcpApprovals; a listing runs nothing.
+    if (kind === "mcp_approval_request" || kind === "mcp_approval_response" || kind === "mcp_list_tools") continue;
+    if (kind === "mcp_call") {
+      const { name, server_label: label, arguments: args } = raw.providerData;
+      decisions.push(
+        checkAs(mesh, `mcp:${label}:${name}`, s, item.agent, {
+          context: mcpContext(args),
+          metadata: { mcp_server: label, tool: name, call_id: raw.id, status: raw.status, error: raw.providerData.error ?? undefined, executed_by: "openai" },
+        }),
+      );
+      continue;
+    }
+    const name = String(raw.name ?? kind ?? "hosted_tool").replace(/_call$/, "");
     decisions.push(
       checkAs(mesh, hostedAction(name, options.actions), s, item.agent, {
         context: hostedContext(raw),

@@ -8,14 +8,8 @@ import { describe, requireAction } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
 import { contextFor, defaultContext, requireMesh } from "./args.js";
 import { meshguardAgents } from "./identities.js";
-import { GOVERNED, checkAs, runState, settleApprovals, traceIdOf } from "./run-state.js";
+import { GOVERNED, checkAs, refusalMessage, runState, settleApprovals, traceIdOf } from "./run-state.js";
 import { noteRefusal } from "./tracing.js";
-
-/** Text of a refused tool call, as the model receives it. */
-const refusalMessage = (decision) =>
-  decision.decision === "require_approval"
-    ? `Action blocked by policy: ${decision.reason} (it needs a person's approval, and none was given)`
-    : `Action blocked by policy: ${decision.reason}`;
 
 function parseArguments(text) {
   if (typeof text !== "string" || text.length === 0) return {};
