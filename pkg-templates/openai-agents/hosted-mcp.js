@@ -42,6 +42,13 @@ function parseArguments(text) {
   }
 }
 
+/** The id of a hosted MCP approval request item (undefined for other items). */
+export function requestIdOf(item) {
+  const raw = item?.rawItem;
+  const data = raw?.providerData;
+  return raw?.type === "hosted_tool_call" && data?.type === "mcp_approval_request" ? String(data.id ?? raw.id) : undefined;
+}
+
 /** The governed hosted MCP tool of `agent` for server `label`, if any. */
 const governedFor = (agent, label) => (agent?.tools ?? []).map((t) => t?.[HOSTED_MCP]).find((g) => g?.serverLabel === label);
 
@@ -59,13 +66,13 @@ export function decideHostedMcpApprovals(resultOrState) {
   s.hostedMcp ??= new Map();
   const out = { approved: [], rejected: [], pending: [] };
   for (const item of state.getInterruptions()) {
+    const requestId = requestIdOf(item);
+    if (requestId === undefined) continue;
     const raw = item.rawItem;
-    const data = raw?.providerData;
-    if (raw?.type !== "hosted_tool_call" || data?.type !== "mcp_approval_request") continue;
+    const data = raw.providerData;
     const governed = governedFor(item.agent, data.server_label);
     if (!governed) continue;
     const name = String(data.name ?? raw.name);
-    const requestId = String(data.id ?? raw.id);
     let decision = s.hostedMcp.get(requestId);
     if (!decision) {
       decision = checkAs(governed.mesh, `mcp:${governed.serverLabel}:${name}`, s, item.agent, {

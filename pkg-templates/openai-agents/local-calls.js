@@ -26,14 +26,17 @@ export function localGovernor(fn, options, checksOf) {
   return { fn, mesh: options.mesh, agent: options.agent, identity: options.identity, checksOf, tool: undefined };
 }
 
-/** The agent a call acts as: `agent` given, else the agent whose turn it is if it holds the tool. */
+/**
+ * The agent a call acts as: `agent` given, else the agent whose turn it is (as a
+ * governed callback or a registered agent's `agent_start` last saw it) if it holds the tool.
+ */
 function actingAgent(g, s) {
   if (g.agent) return g.agent;
   const current = s.currentAgent;
   if (current && (current.tools ?? []).includes(g.tool)) return current;
   if (g.identity || g.mesh.agent) return undefined; // the identity given, or the MeshGuard's own agent
   throw new MeshGuardError(
-    `${g.fn}: MeshGuard cannot tell which agent runs this ${g.tool.name} call; run with runWithAudit, or give ${g.fn}(…, { mesh, agent })`,
+    `${g.fn}: MeshGuard cannot tell which agent runs this ${g.tool.name} call; register the agent (meshguardAgents.set), run it with runWithAudit, or give ${g.fn}(…, { mesh, agent })`,
   );
 }
 

@@ -7,7 +7,7 @@
 
 import { getCurrentTrace } from "@openai/agents";
 import { MeshGuardError } from "../lib/errors.js";
-import { handoffTargets, meshguardAgents } from "./identities.js";
+import { TURN, handoffTargets, meshguardAgents } from "./identities.js";
 
 const RUN = Symbol.for("meshguard.openai-agents.run");
 
@@ -27,8 +27,16 @@ export function runState(runContext) {
     s = {
       /** SDK agent -> the delegators above it (MeshGuard identities, root first). */
       chains: new Map(),
-      /** The agent whose turn it is, as last seen by a governed callback. */
-      currentAgent: undefined,
+      /**
+       * The agent whose turn it is, as last seen by a governed callback or by a
+       * registered agent's `agent_start` event (both write the run context's TURN slot).
+       */
+      get currentAgent() {
+        return runContext[TURN];
+      },
+      set currentAgent(agent) {
+        runContext[TURN] = agent;
+      },
       /** Set by runWithAudit: the trace id of every entry of the run. */
       traceId: undefined,
       /** callId -> the decision needsApproval made, for the guardrail to use. */

@@ -7,7 +7,7 @@ import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
 import { clip, requireAgent, requireMesh } from "./args.js";
 import { generatedItemsOfState, localCallsOfState, runContextOfState } from "./compat.js";
-import { decideHostedMcpApprovals } from "./hosted-mcp.js";
+import { decideHostedMcpApprovals, requestIdOf } from "./hosted-mcp.js";
 import { auditHostedToolCalls } from "./hosted-tools.js";
 import { meshguardAgents } from "./identities.js";
 import { expectCall } from "./local-calls.js";
@@ -104,8 +104,10 @@ export function meshguardRunOptions(options = {}) {
  * `session:start` (or `session:resume` for a RunState) and `session:complete`
  * (metadata `trace_id`, `user_id`, `agent`, `final_agent`, `output_length`), or
  * `session:interrupted` / `session:error`, and auditing hosted tool calls.
- * Returns `{ output, traceId, finalAgent, result }`; resume an interrupted run by
- * passing `result.state` as `input`.
+ * Hosted MCP approval requests are decided by MeshGuard (`decideHostedMcpApprovals`),
+ * and the run goes on by itself when none is left to a person. Returns
+ * `{ output, traceId, finalAgent, result, pending }` (`pending`: the interruptions
+ * waiting for a person); resume an interrupted run by passing `result.state` as `input`.
  */
 export async function runWithAudit(agent, input, options) {
   requireAgent(agent, "runWithAudit");
@@ -136,14 +138,16 @@ export async function runWithAudit(agent, input, options) {
   for (const a of agents) a.on?.("agent_start", onStart);
   const go = (from) => (runner ?? { run: sdkRun }).run(agent, from, meshguardRunOptions(runOptions));
   // Hosted MCP approval requests MeshGuard decided resume the run by themselves.
+  let decided = new Set();
   const goOn = async () => {
     let r = await go(input);
     for (;;) {
       auditHostedToolCalls(r, { mesh, actions: hostedActions });
-      const pending = r.interruptions ?? [];
-      if (pending.length === 0) return r;
+      const stopped = r.interruptions ?? [];
+      if (stopped.length === 0) return r;
       const { approved, rejected } = decideHostedMcpApprovals(r);
-      if (approved.length + rejected.length < pending.length) return r;
+      decided = new Set([...approved, ...rejected].map(requestIdOf));
+      if (decided.size < stopped.length) return r;
       r = await go(r.state);
     }
   };
@@ -159,15 +163,16 @@ export async function runWithAudit(agent, input, options) {
   settleApprovals(s, runContext);
   const finalAgent = result.lastAgent?.name;
   if (result.interruptions?.length) {
+    const pending = result.interruptions.filter((i) => !decided.has(requestIdOf(i)));
     mesh.auditLog({
       action: "session:interrupted",
       decision: "require_approval",
       agent: identity,
       traceId,
       reason: "waiting for a person's approval",
-      metadata: { ...session, final_agent: finalAgent, pending: result.interruptions.map((i) => i.name ?? i.rawItem?.name) },
+      metadata: { ...session, final_agent: finalAgent, pending: pending.map((i) => i.name ?? i.rawItem?.name) },
     });
-    return { output: undefined, traceId, finalAgent, result };
+    return { output: undefined, traceId, finalAgent, result, pending };
   }
   const output = result.finalOutput;
   const text = typeof output === "string" ? output : output === undefined ? "" : JSON.stringify(output);
@@ -179,7 +184,7 @@ export async function runWithAudit(agent, input, options) {
     reason: "session completed",
     metadata: { ...session, final_agent: finalAgent, output_length: text.length },
   });
-  return { output, traceId, finalAgent, result };
+  return { output, traceId, finalAgent, result, pending: [] };
 }
 
 /** `root` and every agent its handoffs lead to. */
