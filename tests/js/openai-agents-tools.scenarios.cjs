@@ -179,6 +179,36 @@ module.exports = function toolScenarios({ test, before, after, sdk, testing, pol
     assert.deepEqual([last.decision, last.reason, last.metadata.approval], ["deny", "a person rejected the call", "rejected"]);
   });
 
+  test(name("a person's alwaysApprove does not outrun the policy: later calls are still decided where they run"), async () => {
+    const mesh = new MeshGuard({
+      policies: [
+        `name: docs\nappliesTo: {agentIds: [coder]}\nrules:\n  - {effect: require_approval, actions: ["write:file"], conditions: {resource: {startsWith: "docs/"}}, reason: Docs need a reviewer}\n  - {effect: deny, actions: ["write:file"], reason: Only docs/}\n`,
+      ],
+    });
+    const edits = [];
+    const editor = { createFile: async (op) => (edits.push(op.path), {}), updateFile: async (op) => (edits.push(op.path), {}), deleteFile: async (op) => (edits.push(op.path), {}) };
+    const model = new ScriptedModel([
+      [patchCall("p1", { type: "create_file", path: "docs/a.md", diff: "+a" })],
+      [patchCall("p2", { type: "create_file", path: "bin/evil.sh", diff: "+x" })],
+      echo,
+    ]);
+    const agent = new Agent({ name: "Repo Assistant", model, tools: [governedApplyPatch({ editor }, { mesh })] });
+    meshguardAgents.set(agent, { id: "coder" });
+    const first = await run(agent, "Write docs.");
+    first.state.approve(first.interruptions[0], { alwaysApprove: true });
+    await run(agent, first.state);
+    assert.deepEqual(edits, ["docs/a.md"]);
+    assert.equal(outputOf(model.calls[2].request, "p2"), "Action blocked by policy: Only docs/");
+    assert.deepEqual(
+      mesh.getAuditLog({ action: "write:file" }).reverse().map((e) => [e.resource ?? null, e.decision, e.reason]),
+      [
+        ["docs/a.md", "require_approval", "Docs need a reviewer"],
+        [null, "allow", "approved by a person"],
+        ["bin/evil.sh", "deny", "Only docs/"],
+      ],
+    );
+  });
+
   describeMcp();
 
   function describeMcp() {
