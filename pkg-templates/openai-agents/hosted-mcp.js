@@ -8,7 +8,7 @@
 import { RunState, hostedMcpTool as sdkHostedMcpTool } from "@openai/agents";
 import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
-import { defaultContext, requireMesh } from "./args.js";
+import { defaultContext, parseArguments, requireMesh } from "./args.js";
 import { runContextOfState } from "./compat.js";
 import { asksPerson, checkAs, refuses, runState } from "./run-state.js";
 
@@ -31,15 +31,6 @@ export function governedHostedMcpTool(options, govern) {
   const tool = sdkHostedMcpTool({ ...options, requireApproval: "always" });
   Object.defineProperty(tool, HOSTED_MCP, { value: { mesh, serverLabel: options.serverLabel } });
   return tool;
-}
-
-function parseArguments(text) {
-  if (typeof text !== "string" || text.length === 0) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { arguments: text };
-  }
 }
 
 /** The id of a hosted MCP approval request item (undefined for other items). */

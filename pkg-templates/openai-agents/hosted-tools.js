@@ -5,7 +5,7 @@
 
 import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
-import { clip, defaultContext, requireAgent, requireMesh } from "./args.js";
+import { defaultContext, parseArguments, requireAgent, requireMesh } from "./args.js";
 import { runContextOfResult } from "./compat.js";
 import { meshguardAgents } from "./identities.js";
 import { GOVERNED, chainKey, chainOptions, checkAs, runState } from "./run-state.js";
@@ -65,15 +65,6 @@ function hostedContext(raw) {
   return typeof query === "string" ? { query: query.slice(0, 200) } : {};
 }
 
-/** The context of a hosted MCP call: its arguments, as the approval was decided on. */
-function mcpContext(args) {
-  try {
-    return defaultContext(typeof args === "string" && args ? JSON.parse(args) : args);
-  } catch {
-    return { arguments: clip(String(args)) };
-  }
-}
-
 /**
  * Audits the hosted tool calls (`hosted_tool_call` items) of a run result: each
  * is checked as its action, so the trail shows the call and whether the policy
@@ -96,7 +87,7 @@ export function auditHostedToolCalls(result, options) {
       const { name, server_label: label, arguments: args } = raw.providerData;
       decisions.push(
         checkAs(mesh, `mcp:${label}:${name}`, s, item.agent, {
-          context: mcpContext(args),
+          context: defaultContext(parseArguments(args)),
           metadata: { mcp_server: label, tool: name, call_id: raw.id, status: raw.status, error: raw.providerData.error ?? undefined, executed_by: "openai" },
         }),
       );

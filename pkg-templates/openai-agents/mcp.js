@@ -5,7 +5,7 @@
 
 import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
-import { contextFor, defaultContext, requireMesh } from "./args.js";
+import { contextFor, defaultContext, parseArguments, requireMesh } from "./args.js";
 import { meshguardAgents } from "./identities.js";
 import { GOVERNED, chainKey, chainOptions, checkAs, explainAs, refusalMessage, refuses, runState } from "./run-state.js";
 import { noteRefusal } from "./tracing.js";
@@ -17,15 +17,6 @@ async function ownFilterAllows(filter, context, tool) {
   const allowed = filter.allowedToolNames ?? [];
   const blocked = filter.blockedToolNames ?? [];
   return (allowed.length === 0 || allowed.includes(tool.name)) && !blocked.includes(tool.name);
-}
-
-function parseArguments(text) {
-  if (typeof text !== "string" || text.length === 0) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }
 
 /**
