@@ -103,9 +103,9 @@ const files = governMcpServer(
 const shellCall = (callId, commands) => ({ type: "shell_call", id: `sh_${callId}`, callId, status: "completed", action: { commands } });
 const patchCall = (callId, operation) => ({ type: "apply_patch_call", id: `ap_${callId}`, callId, status: "completed", operation });
 const script = [
-  [shellCall("sh1", ["ls", "git status"]), functionCall("list_files", { dir: "src" }, { callId: "mcp1" })],
+  [shellCall("sh1", ["ls", "ls src"]), functionCall("list_files", { dir: "src" }, { callId: "mcp1" })],
   [functionCall("read_file", { path: "src/greeting.js" }, { callId: "mcp2" }), functionCall("read_file", { path: ".env" }, { callId: "mcp3" })],
-  [shellCall("sh2", ["ls", "rm -rf src && git checkout ."]), functionCall("delete_file", { path: "README.md" }, { callId: "mcp4" })],
+  [shellCall("sh2", ["ls", "rm -rf src"]), functionCall("delete_file", { path: "README.md" }, { callId: "mcp4" })],
   [
     patchCall("ap1", { type: "update_file", path: "src/greeting.js", diff: '@@\n-export const greeting = () => "Hello, world";\n+export const greeting = () => "Hello, MeshGuard";\n' }),
     patchCall("ap2", { type: "update_file", path: "README.md", diff: "@@\n-Says hello.\n+Says hello to MeshGuard.\n" }),
