@@ -47,8 +47,9 @@ const governedFor = (agent, label) => (agent?.tools ?? []).map((t) => t?.[HOSTED
  * Decides the hosted MCP approval requests a run stopped at (a RunResult or a
  * RunState), for the servers of `governedHostedMcpTool`: allow approves, deny
  * rejects with `Action blocked by policy: <reason>`, require_approval is left to a
- * person (a person's approval stands; MeshGuard's deny overrides it). Each request
- * is decided once per run. Returns `{ approved, rejected, pending }` (the items).
+ * person. A person's decision on it stands, except that MeshGuard's deny always
+ * rejects. Each request is decided once per run. Returns `{ approved, rejected,
+ * pending }` (the items).
  */
 export function decideHostedMcpApprovals(resultOrState) {
   const state = resultOrState instanceof RunState ? resultOrState : resultOrState?.state;
@@ -65,7 +66,8 @@ export function decideHostedMcpApprovals(resultOrState) {
     if (!governed) continue;
     const name = String(data.name ?? raw.name);
     let decision = s.hostedMcp.get(requestId);
-    if (!decision) {
+    const fresh = !decision;
+    if (fresh) {
       decision = checkAs(governed.mesh, `mcp:${governed.serverLabel}:${name}`, s, item.agent, {
         context: defaultContext(parseArguments(data.arguments)),
         metadata: { mcp_server: governed.serverLabel, tool: name, approval_request: requestId, executed_by: "openai" },
@@ -78,7 +80,8 @@ export function decideHostedMcpApprovals(resultOrState) {
     } else if (asksPerson(decision)) {
       out.pending.push(item);
     } else {
-      state.approve(item);
+      // Approved when first decided; a person who rejects it later has the last word.
+      if (fresh) state.approve(item);
       out.approved.push(item);
     }
   }
