@@ -55,7 +55,7 @@ const files = governMcpServer(new MCPServerStdio({ name: "files", fullCommand: "
 const wiki = governedHostedMcpTool({ serverLabel: "wiki", serverUrl: "https://example.com/mcp" }, { mesh });
 const coder = new Agent({ name: "Coder", tools: [shell, patch, wiki], mcpServers: [files] });
 const decided: HostedMcpApprovals = decideHostedMcpApprovals(await run(coder, "hi"));
-console.log(decided.pending.length + decided.approved.length + decided.rejected.length);
+console.log(decided.pending.length + decided.approved.length + decided.rejected.length + out.pending.length);
 
 // @ts-expect-error MeshGuard decides hosted MCP approvals
 governedHostedMcpTool({ serverLabel: "wiki", serverUrl: "https://example.com/mcp", requireApproval: "always" }, { mesh });
