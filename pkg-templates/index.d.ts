@@ -63,7 +63,7 @@ export interface RuleTrace {
   effect: Effect;
   matchedPattern: string | null;
   conditions: ConditionTrace[];
-  outcome: "action_mismatch" | "conditions_false" | "conditions_unknown" | "matched" | "fail_closed" | "rate_limited" | "error";
+  outcome: "action_mismatch" | "conditions_false" | "conditions_unknown" | "matched" | "fail_closed" | "context_dependent" | "rate_limited" | "error";
 }
 
 export interface PolicyTrace {
@@ -98,6 +98,13 @@ export interface CheckOptions {
    * not see): the engine denies, rule `unknownChain`, and records it like any decision.
    */
   chainUnknown?: boolean;
+  /**
+   * The context is not known yet (a tool offered before it is called): the decision
+   * says whether some context could be allowed. Conditions on the context hold for
+   * allow and require_approval rules and fail for deny rules; no budget is spent.
+   * Give it without `context`.
+   */
+  anyContext?: boolean;
   /** Act as this agent instead of the instance's. */
   agent?: Agent;
   traceId?: string;

@@ -3,7 +3,18 @@
 
 import type {
   Agent,
+  ApplyPatchTool,
   Computer,
+  HostedMCPTool,
+  MCPServer,
+  RunToolApprovalItem,
+  Shell,
+  ShellAction,
+  ShellTool,
+  ShellToolLocalEnvironment,
+  ToolAllowedCallers,
+  applyPatchTool,
+  hostedMcpTool,
   FunctionTool,
   Handoff,
   InputGuardrail,
@@ -193,6 +204,94 @@ export declare function governedComputer(
   options: GovernedComputerOptions,
 ): GovernedComputerProvider;
 
+/** Options of the local tools MeshGuard governs (shell, apply_patch). */
+export interface GovernedLocalToolOptions {
+  mesh: MeshGuard;
+  /** The SDK agent whose calls these are (default: the agent whose turn it is). */
+  agent?: Agent<any, any>;
+  /** The identity to act as, instead of the agent's. */
+  identity?: AgentIdentity;
+}
+
+/** The options of `shellTool` with a local Shell (MeshGuard governs local shells). */
+export interface LocalShellToolOptions {
+  name?: string;
+  environment?: ShellToolLocalEnvironment;
+  shell: Shell;
+  needsApproval?: boolean | ((runContext: RunContext<any>, action: ShellAction, callId: string) => Promise<boolean>);
+  onApproval?: NonNullable<ShellTool["onApproval"]>;
+  allowedCallers?: ToolAllowedCallers;
+}
+
+export interface GovernedShellOptions extends GovernedLocalToolOptions {
+  /** Put in each check's context as `workingDirectory`. */
+  workingDirectory?: string;
+}
+
+/**
+ * `shellTool(shellToolOptions)` whose every command is checked as `execute:shell`
+ * with context `{ command, commands, workingDirectory? }` before the Shell runs it;
+ * a call runs only if every command is allowed.
+ */
+export declare function governedShell(shellToolOptions: LocalShellToolOptions, options: GovernedShellOptions): ShellTool;
+
+/**
+ * `applyPatchTool(applyPatchOptions)` whose every operation is checked before the
+ * Editor applies it: `write:file` (create, update) or `delete:file`, resource = the path.
+ */
+export declare function governedApplyPatch(applyPatchOptions: Parameters<typeof applyPatchTool>[0], options: GovernedLocalToolOptions): ApplyPatchTool;
+
+/** What `contextFrom` of an MCP server is told besides the call's arguments. */
+export interface McpContextDetails extends ContextDetails {
+  serverName: string;
+}
+
+/** An MCP tool as its server lists it (name, description, input schema). */
+export interface McpToolInfo {
+  name: string;
+  description?: string;
+  inputSchema?: Record<string, unknown>;
+}
+
+export interface GovernMcpServerOptions {
+  mesh: MeshGuard;
+  /** The action of a tool (default `mcp:<server name>:<tool name>`). */
+  action?: (serverName: string, tool: McpToolInfo) => string;
+  /** The check's context from a call's arguments (default: the arguments). */
+  contextFrom?: (args: any, details: McpContextDetails) => Record<string, unknown> | undefined;
+}
+
+/**
+ * Governs an MCP server: offers the model only the tools whose action could be
+ * allowed for the calling agent (composed with the server's own `toolFilter`), and
+ * checks each call with its arguments before the server runs it. Returns the server.
+ */
+export declare function governMcpServer<S extends MCPServer>(server: S, options: GovernMcpServerOptions): S;
+
+/** hostedMcpTool options without approvals: MeshGuard decides them. */
+export type GovernedHostedMcpToolOptions = (Parameters<typeof hostedMcpTool>[0] extends infer T ? (T extends unknown ? Omit<T, "requireApproval" | "onApproval"> : never) : never) & {
+  requireApproval?: never;
+  onApproval?: never;
+};
+
+/**
+ * `hostedMcpTool(options)` whose every call waits for approval, which
+ * `decideHostedMcpApprovals` (and `runWithAudit`) gives per call on
+ * `mcp:<serverLabel>:<tool>`: allow approves, deny rejects, require_approval is left to a person.
+ */
+export declare function governedHostedMcpTool<TContext = UnknownContext>(options: GovernedHostedMcpToolOptions, govern: { mesh: MeshGuard }): HostedMCPTool<TContext>;
+
+/** The hosted MCP approval requests of a stopped run, as MeshGuard decided them. */
+export interface HostedMcpApprovals {
+  approved: RunToolApprovalItem[];
+  rejected: RunToolApprovalItem[];
+  /** Left to a person (require_approval). */
+  pending: RunToolApprovalItem[];
+}
+
+/** Approves or rejects in the state the hosted MCP requests MeshGuard decides; the rest are left to a person. */
+export declare function decideHostedMcpApprovals(resultOrState: RunResult<any, any> | RunState<any, any>): HostedMcpApprovals;
+
 export interface TraceProcessorOptions {
   mesh: MeshGuard;
   /** Called when an entry cannot be written (default: console.error). */
@@ -223,6 +322,8 @@ export interface RunWithAuditResult<TContext = undefined, TAgent extends Agent<a
   /** The name of the agent that ended the run. */
   finalAgent: string | undefined;
   result: RunResult<TContext, TAgent>;
+  /** The interruptions waiting for a person (hosted MCP requests MeshGuard decided are not among them). */
+  pending: RunToolApprovalItem[];
 }
 
 /**

@@ -47,6 +47,9 @@ pub struct Request<'a> {
     /// The agent acts for delegators the caller cannot name (say, a run restored
     /// without its history): the engine refuses, rule `unknownChain`.
     pub chain_unknown: bool,
+    /// The context is not known yet (a tool being offered before it is called): the
+    /// decision says whether *some* context could be allowed (docs/decisions.md).
+    pub any_context: bool,
     pub trace_id: Option<&'a Arc<str>>,
 }
 
@@ -61,6 +64,7 @@ impl<'a> Request<'a> {
             now,
             chain: &[],
             chain_unknown: false,
+            any_context: false,
             trace_id: None,
         }
     }
@@ -84,6 +88,17 @@ impl<'a> Request<'a> {
     pub fn chain_unknown(self, chain_unknown: bool) -> Self {
         Request {
             chain_unknown,
+            ..self
+        }
+    }
+
+    /// Decides for a context not known yet: conditions on the context (and on a
+    /// missing resource) neither stop an allow or require_approval rule nor make a
+    /// deny rule fire, so the decision is the best any context could get. Spends no
+    /// rate-limit budget.
+    pub fn any_context(self, any_context: bool) -> Self {
+        Request {
+            any_context,
             ..self
         }
     }
@@ -294,7 +309,7 @@ impl Engine {
 
     /// Decides a check, spending rate-limit budget if it is allowed.
     pub fn check(&self, req: &Request<'_>) -> Decision {
-        let outcome = self.decide(req, req.context, &mut Quiet, true);
+        let outcome = self.decide(req, req.context, &mut Quiet, !req.any_context);
         self.decision(
             outcome,
             req.agent,
@@ -352,6 +367,7 @@ impl Engine {
             now: req.now,
             chain: req.chain,
             chain_unknown: req.chain_unknown,
+            any_context: false,
             trace_id: req.trace_id,
         };
         let structural = if req.chain_unknown {
@@ -454,6 +470,7 @@ impl Engine {
             facts,
             resource: req.resource,
             now: req.now,
+            any_context: req.any_context,
         };
         let mut gate = Gate {
             limiter: &self.limiter,
@@ -587,9 +604,24 @@ impl Engine {
                 spends,
             })
         };
+        // For a context not known yet, an unknown condition may hold for an allow or
+        // require_approval rule, and may fail for a deny rule.
+        let assumed = req.any_context && truth == Truth::Unknown;
+        if assumed {
+            truth = Truth::from(rule.effect != Effect::Deny);
+        }
+        let matched_outcome = if assumed {
+            RuleOutcome::ContextDependent
+        } else {
+            RuleOutcome::Matched
+        };
         match (truth, rule.effect) {
             (Truth::False, _) => {
-                trace.rule_outcome(RuleOutcome::ConditionsFalse);
+                trace.rule_outcome(if assumed {
+                    RuleOutcome::ContextDependent
+                } else {
+                    RuleOutcome::ConditionsFalse
+                });
                 RuleResult::NoMatch
             }
             (Truth::Unknown, Effect::Deny) => {
@@ -607,14 +639,14 @@ impl Engine {
             }
             (Truth::True, effect) => match rule.rate_limit {
                 None => {
-                    trace.rule_outcome(RuleOutcome::Matched);
+                    trace.rule_outcome(matched_outcome);
                     answer(effect, None, false)
                 }
                 Some(limit) => {
                     let key = (&policy.name, &rule.name);
                     match gate.get().check(key, &req.agent.id, limit, req.now) {
                         Ok(()) => {
-                            trace.rule_outcome(RuleOutcome::Matched);
+                            trace.rule_outcome(matched_outcome);
                             answer(effect, None, effect == Effect::Allow)
                         }
                         Err(exceeded) => {

@@ -84,6 +84,10 @@ pub enum RuleOutcome {
     Matched,
     /// A deny rule matched because a condition was unknown.
     FailClosed,
+    /// For a context not known yet (`any_context`): an unknown condition was taken to
+    /// hold for an allow or require_approval rule (it matched) and to fail for a deny
+    /// rule (it did not).
+    ContextDependent,
     /// The rule matched but its rate limit was spent: deny.
     RateLimited,
     /// A condition could not be evaluated (an internal error): deny.

@@ -780,3 +780,147 @@ fn audit_mode_reports_an_unknown_chain_deny_but_lets_it_through() {
         (true, Effect::Deny, false, Some("unknownChain"))
     );
 }
+
+const FILES: &str = r#"
+name: files
+rules:
+  - name: no-secrets
+    effect: deny
+    actions: ["mcp:files:read_file"]
+    conditions: {context: {path: {contains: ".env"}}}
+    reason: Secrets are never read
+  - name: reads
+    effect: allow
+    actions: ["mcp:files:read_file", "mcp:files:list_files"]
+    conditions: {context: {path: {starts_with: "src/"}}}
+  - name: present
+    effect: allow
+    actions: ["mcp:files:stat"]
+    conditions: {context: {path: {exists: false}}}
+  - name: never
+    effect: deny
+    actions: ["mcp:files:delete_file"]
+    reason: Files are never deleted
+  - name: approvals
+    effect: require_approval
+    actions: ["mcp:files:write_file"]
+    conditions: {context: {path: {starts_with: "src/"}}}
+    reason: Writes need a person
+"#;
+
+#[test]
+fn any_context_says_whether_some_context_could_be_allowed() {
+    let e = engine_with(FILES);
+    let a = support();
+    let offer = |action| e.check(&Request::new(&a, action, noon()).any_context(true));
+    // Allowed for some paths: a context condition neither stops the allow nor fires the deny.
+    let read = offer("mcp:files:read_file");
+    assert_eq!(
+        (read.decision, read.rule.as_deref()),
+        (Effect::Allow, Some("reads"))
+    );
+    // `exists` on a context not known yet is unknown too, not false.
+    assert_eq!(offer("mcp:files:stat").decision, Effect::Allow);
+    assert_eq!(
+        offer("mcp:files:write_file").decision,
+        Effect::RequireApproval
+    );
+    // A deny that holds whatever the context, and an action no rule allows.
+    let delete = offer("mcp:files:delete_file");
+    assert_eq!(
+        (delete.decision, delete.rule.as_deref()),
+        (Effect::Deny, Some("never"))
+    );
+    assert_eq!(
+        offer("mcp:files:move_file").rule.as_deref(),
+        Some("defaultEffect")
+    );
+    // The same actions with a real context are decided on it.
+    let secret = e.check(
+        &Request::new(&a, "mcp:files:read_file", noon()).context(&json!({"path": "src/.env"})),
+    );
+    assert_eq!(secret.rule.as_deref(), Some("no-secrets"));
+    let stat = e.check(&Request::new(&a, "mcp:files:stat", noon()).context(&json!({"path": "x"})));
+    assert_eq!(stat.decision, Effect::Deny);
+}
+
+#[test]
+fn any_context_keeps_what_does_not_depend_on_the_context() {
+    let e = engine_with(
+        r#"
+name: tiered
+rules:
+  - {name: trusted-only, effect: allow, actions: ["mcp:*"], conditions: {minTrustTier: trusted, context: {path: {starts_with: "src/"}}}}
+delegation: {permissionCeiling: ["read:*"]}
+"#,
+    );
+    let verified = support();
+    let trusted = support().with_tier(TrustTier::Trusted);
+    let offer =
+        |a: &Agent| e.check(&Request::new(a, "mcp:files:read_file", noon()).any_context(true));
+    assert_eq!(
+        offer(&verified).decision,
+        Effect::Deny,
+        "a false condition stays false"
+    );
+    assert_eq!(offer(&trusted).decision, Effect::Allow);
+    let root = [trusted.clone()];
+    let d = e.check(
+        &Request::new(&trusted, "mcp:files:read_file", noon())
+            .chain(&root)
+            .any_context(true),
+    );
+    assert_eq!(
+        d.rule.as_deref(),
+        Some("permissionCeiling"),
+        "delegation is decided as always"
+    );
+    let d = e.check(
+        &Request::new(&trusted, "mcp:files:read_file", noon())
+            .chain_unknown(true)
+            .any_context(true),
+    );
+    assert_eq!(d.rule.as_deref(), Some("unknownChain"));
+}
+
+#[test]
+fn any_context_spends_no_budget_and_explains_the_rules_it_assumed() {
+    let e = engine_with(
+        r#"
+name: budget
+rules:
+  - name: no-secrets
+    effect: deny
+    actions: ["read:file"]
+    conditions: {context: {path: {contains: ".env"}}}
+  - name: reads
+    effect: allow
+    actions: ["read:file"]
+    conditions: {context: {path: {starts_with: "src/"}}, rateLimit: {requestsPerMinute: 1}}
+"#,
+    );
+    let a = support();
+    for _ in 0..3 {
+        assert!(
+            e.check(&Request::new(&a, "read:file", noon()).any_context(true))
+                .allowed
+        );
+    }
+    let ctx = json!({"path": "src/a.rs"});
+    assert!(
+        e.check(&Request::new(&a, "read:file", noon()).context(&ctx))
+            .allowed,
+        "the budget is whole"
+    );
+    let (d, explanation) = e.explain(&Request::new(&a, "read:file", noon()).any_context(true));
+    assert_eq!(d.decision, Effect::Deny, "the minute's budget is now spent");
+    let outcomes: Vec<RuleOutcome> = explanation.policies[0]
+        .rules
+        .iter()
+        .map(|r| r.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [RuleOutcome::ContextDependent, RuleOutcome::RateLimited]
+    );
+}

@@ -27,6 +27,16 @@ export function defaultContext(input) {
   return isPlainObject(input) ? input : input === undefined ? {} : { input };
 }
 
+/** A tool call's arguments (JSON text) parsed; empty or malformed text gives `{}`. */
+export function parseArguments(text) {
+  if (typeof text !== "string" || text.length === 0) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
 /** `contextFrom(input, details)`, which must give an object (or nothing). */
 export function contextFor(contextFrom, input, details, action) {
   const context = contextFrom(input, details);

@@ -5,7 +5,7 @@
 
 import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
-import { requireAgent, requireMesh } from "./args.js";
+import { defaultContext, parseArguments, requireAgent, requireMesh } from "./args.js";
 import { runContextOfResult } from "./compat.js";
 import { meshguardAgents } from "./identities.js";
 import { GOVERNED, chainKey, chainOptions, checkAs, runState } from "./run-state.js";
@@ -80,7 +80,20 @@ export function auditHostedToolCalls(result, options) {
     const raw = item.rawItem;
     if (raw?.type !== "hosted_tool_call" || s.audited.has(raw)) continue;
     s.audited.add(raw);
-    const name = String(raw.name ?? raw.providerData?.type ?? "hosted_tool").replace(/_call$/, "");
+    const kind = raw.providerData?.type ?? raw.name;
+    // Hosted MCP approvals are decided (and recorded) by decideHostedMcpApprovals; a listing runs nothing.
+    if (kind === "mcp_approval_request" || kind === "mcp_approval_response" || kind === "mcp_list_tools") continue;
+    if (kind === "mcp_call") {
+      const { name, server_label: label, arguments: args } = raw.providerData;
+      decisions.push(
+        checkAs(mesh, `mcp:${label}:${name}`, s, item.agent, {
+          context: defaultContext(parseArguments(args)),
+          metadata: { mcp_server: label, tool: name, call_id: raw.id, status: raw.status, error: raw.providerData.error ?? undefined, executed_by: "openai" },
+        }),
+      );
+      continue;
+    }
+    const name = String(raw.name ?? kind ?? "hosted_tool").replace(/_call$/, "");
     decisions.push(
       checkAs(mesh, hostedAction(name, options.actions), s, item.agent, {
         context: hostedContext(raw),

@@ -13,6 +13,20 @@ export function checkIdentity(identity, agent) {
   return Object.freeze({ ...identity, name: identity.name ?? agent?.name ?? identity.id, tags: identity.tags ? [...identity.tags] : undefined });
 }
 
+/** RunContext slot: the registered agent whose turn it is, from the SDK's `agent_start` event. */
+export const TURN = Symbol.for("meshguard.openai-agents.turn");
+
+const watched = new WeakSet();
+
+/** Keeps `TURN` up to date on every run's context while `agent` runs (once per agent). */
+function watchTurns(agent) {
+  if (watched.has(agent) || typeof agent.on !== "function") return;
+  watched.add(agent);
+  agent.on("agent_start", (runContext, started) => {
+    if (runContext && typeof runContext === "object") runContext[TURN] = started ?? agent;
+  });
+}
+
 /**
  * Which MeshGuard identity (`{id, name, trustTier, tags, orgId}`) each SDK agent
  * acts as. Unregistered agents act as `{ id: agent.name, name: agent.name }`.
@@ -27,6 +41,7 @@ class AgentRegistry {
     const id = checkIdentity(identity, agent);
     this.#byAgent.set(agent, id);
     this.#byName.set(agent.name, id);
+    watchTurns(agent);
     return this;
   }
 

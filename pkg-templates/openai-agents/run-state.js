@@ -7,7 +7,7 @@
 
 import { getCurrentTrace } from "@openai/agents";
 import { MeshGuardError } from "../lib/errors.js";
-import { handoffTargets, meshguardAgents } from "./identities.js";
+import { TURN, handoffTargets, meshguardAgents } from "./identities.js";
 
 const RUN = Symbol.for("meshguard.openai-agents.run");
 
@@ -27,8 +27,16 @@ export function runState(runContext) {
     s = {
       /** SDK agent -> the delegators above it (MeshGuard identities, root first). */
       chains: new Map(),
-      /** The agent whose turn it is, as last seen by a governed callback. */
-      currentAgent: undefined,
+      /**
+       * The agent whose turn it is, as last seen by a governed callback or by a
+       * registered agent's `agent_start` event (both write the run context's TURN slot).
+       */
+      get currentAgent() {
+        return runContext[TURN];
+      },
+      set currentAgent(agent) {
+        runContext[TURN] = agent;
+      },
       /** Set by runWithAudit: the trace id of every entry of the run. */
       traceId: undefined,
       /** callId -> the decision needsApproval made, for the guardrail to use. */
@@ -39,6 +47,8 @@ export function runState(runContext) {
       offers: new Map(),
       /** handoff tool name -> a refused offer, for the tool-not-found message. */
       refused: new Map(),
+      /** MCP tool name -> a refused offer ({mesh, agent, decision, server}), likewise. */
+      refusedTools: new Map(),
       /** cache key -> decision: handoff and hosted-tool offers are decided once per run. */
       cache: new Map(),
       /** Hosted tool call items already audited. */
@@ -81,15 +91,35 @@ export function chainOptions(s, agent) {
 /** A cache key for chain options. */
 export const chainKey = (o) => (o.chainUnknown ? "?" : o.chain.map((a) => a.id).join(">"));
 
-/** `mesh.check` as `agent` (or `identity`), under its chain and the run's trace id. */
-export function checkAs(mesh, action, s, agent, { context, metadata, identity } = {}) {
+/** The options of a check as `agent` (or `identity`), under its chain and the run's trace id. */
+function optionsAs(s, agent, { context, resource, metadata, identity, anyContext } = {}) {
   const who = identity ?? (agent ? meshguardAgents.identityOf(agent) : undefined);
   const options = { ...chainOptions(s, agent), context, metadata };
+  if (resource !== undefined) options.resource = resource;
+  if (anyContext) options.anyContext = true;
   if (who) options.agent = who; // else the MeshGuard's default agent
   const traceId = traceIdOf(s);
   if (traceId) options.traceId = traceId;
-  return mesh.check(action, options);
+  return options;
 }
+
+/** `mesh.check` as `agent` (or `identity`), under its chain and the run's trace id. */
+export const checkAs = (mesh, action, s, agent, options) => mesh.check(action, optionsAs(s, agent, options));
+
+/** `mesh.explain` (nothing recorded, no budget spent) as `checkAs` would check. */
+export const explainAs = (mesh, action, s, agent, options) => mesh.explain(action, optionsAs(s, agent, options));
+
+/** Whether a decision refuses outright (deny), rather than allowing or asking a person. */
+export const refuses = (d) => !d.allowed && d.decision !== "require_approval";
+
+/** Text of a refused call, as the model receives it. */
+export const refusalMessage = (decision) =>
+  decision.decision === "require_approval"
+    ? `Action blocked by policy: ${decision.reason} (it needs a person's approval, and none was given)`
+    : `Action blocked by policy: ${decision.reason}`;
+
+/** Whether a decision asks a person (require_approval). */
+export const asksPerson = (d) => !d.allowed && d.decision === "require_approval";
 
 /** Records the outcome of approvals a person decided since we last looked. */
 export function settleApprovals(s, runContext) {

@@ -6,9 +6,11 @@ import { Handoff, RunContext, RunState, generateTraceId, getCurrentTrace, run as
 import { describe, isPlainObject } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
 import { clip, requireAgent, requireMesh } from "./args.js";
-import { generatedItemsOfState, runContextOfState } from "./compat.js";
+import { generatedItemsOfState, localCallsOfState, runContextOfState } from "./compat.js";
+import { decideHostedMcpApprovals, requestIdOf } from "./hosted-mcp.js";
 import { auditHostedToolCalls } from "./hosted-tools.js";
 import { meshguardAgents } from "./identities.js";
+import { expectCall } from "./local-calls.js";
 import { GOVERNED, UNKNOWN_CHAIN, chainOf, existingRunState, runState, settleApprovals, traceIdOf } from "./run-state.js";
 
 /**
@@ -28,6 +30,12 @@ export function meshguardRestore(state) {
   // Seen from the start of the run, the chains are known; rebuild them only once.
   if (!s.lateStart || s.restored) return state;
   s.restored = true;
+  s.currentAgent = state.currentAgent;
+  // Shell and apply_patch calls waiting in the state act as the agent that made them.
+  const owners = new Map(state.getInterruptions().map((item) => [item.rawItem?.callId, item.agent]));
+  for (const { tool, payload, callId } of localCallsOfState(state)) {
+    expectCall(tool, payload, { s, agent: owners.get(callId) ?? state.currentAgent, callId });
+  }
   const handoffs = generatedItemsOfState(state).filter((item) => item?.type === "handoff_output_item");
   // The run began with the source of its first handoff, or with the current agent.
   const root = handoffs[0]?.sourceAgent ?? state.currentAgent;
@@ -72,6 +80,18 @@ export function meshguardRunOptions(options = {}) {
           });
           return `Handoff to ${target.name} blocked by policy: ${decision.reason}. Continue without it.`;
         }
+        const tool = s.refusedTools.get(args.toolName);
+        if (tool && tool.agent === s.currentAgent) {
+          tool.mesh.auditLog({
+            action: tool.decision.action,
+            decision: "deny",
+            agent: meshguardAgents.identityOf(tool.agent),
+            traceId: traceIdOf(s),
+            reason: `the model called a tool the policy denies: ${tool.decision.reason}`,
+            metadata: { mcp_server: tool.server, tool: args.toolName, call_id: args.callId, attempted: true, policy: tool.decision.policy, rule: tool.decision.rule },
+          });
+          return `Action blocked by policy: ${tool.decision.reason}`;
+        }
       }
       if (s && args.kind === "approval_rejected") settleApprovals(s, args.runContext);
       return userFormatter ? userFormatter(args) : undefined;
@@ -84,8 +104,10 @@ export function meshguardRunOptions(options = {}) {
  * `session:start` (or `session:resume` for a RunState) and `session:complete`
  * (metadata `trace_id`, `user_id`, `agent`, `final_agent`, `output_length`), or
  * `session:interrupted` / `session:error`, and auditing hosted tool calls.
- * Returns `{ output, traceId, finalAgent, result }`; resume an interrupted run by
- * passing `result.state` as `input`.
+ * Hosted MCP approval requests are decided by MeshGuard (`decideHostedMcpApprovals`),
+ * and the run goes on by itself when none is left to a person. Returns
+ * `{ output, traceId, finalAgent, result, pending }` (`pending`: the interruptions
+ * waiting for a person); resume an interrupted run by passing `result.state` as `input`.
  */
 export async function runWithAudit(agent, input, options) {
   requireAgent(agent, "runWithAudit");
@@ -106,27 +128,51 @@ export async function runWithAudit(agent, input, options) {
   if (userId === undefined) delete session.user_id;
   mesh.auditLog({ action: resuming ? "session:resume" : "session:start", decision: "allow", agent: identity, traceId, reason: resuming ? "session resumed" : "session started", metadata: session });
 
-  const go = () => (runner ?? { run: sdkRun }).run(agent, input, meshguardRunOptions(runOptions));
+  if (resuming) decideHostedMcpApprovals(input);
+  else s.currentAgent = agent;
+  // Each agent of the run says when its turn begins, so checks know who acts.
+  const agents = reachableAgents(agent);
+  const onStart = (ctx, a) => {
+    if (ctx === runContext) s.currentAgent = a;
+  };
+  for (const a of agents) a.on?.("agent_start", onStart);
+  const go = (from) => (runner ?? { run: sdkRun }).run(agent, from, meshguardRunOptions(runOptions));
+  // Hosted MCP approval requests MeshGuard decided resume the run by themselves.
+  let decided = new Set();
+  const goOn = async () => {
+    let r = await go(input);
+    for (;;) {
+      auditHostedToolCalls(r, { mesh, actions: hostedActions });
+      const stopped = r.interruptions ?? [];
+      if (stopped.length === 0) return r;
+      const { approved, rejected } = decideHostedMcpApprovals(r);
+      decided = new Set([...approved, ...rejected].map(requestIdOf));
+      if (decided.size < stopped.length) return r;
+      r = await go(r.state);
+    }
+  };
   let result;
   try {
-    result = current ? await go() : await withTrace(workflowName ?? `governed-${agent.name}`, go, { traceId });
+    result = current ? await goOn() : await withTrace(workflowName ?? `governed-${agent.name}`, goOn, { traceId });
   } catch (e) {
     mesh.auditLog({ action: "session:error", decision: "deny", agent: identity, traceId, reason: clip(String(e?.message ?? e), 500), metadata: { ...session, error: e?.name ?? "Error" } });
     throw e;
+  } finally {
+    for (const a of agents) a.off?.("agent_start", onStart);
   }
-  auditHostedToolCalls(result, { mesh, actions: hostedActions });
   settleApprovals(s, runContext);
   const finalAgent = result.lastAgent?.name;
   if (result.interruptions?.length) {
+    const pending = result.interruptions.filter((i) => !decided.has(requestIdOf(i)));
     mesh.auditLog({
       action: "session:interrupted",
       decision: "require_approval",
       agent: identity,
       traceId,
       reason: "waiting for a person's approval",
-      metadata: { ...session, final_agent: finalAgent, pending: result.interruptions.map((i) => i.name ?? i.rawItem?.name) },
+      metadata: { ...session, final_agent: finalAgent, pending: pending.map((i) => i.name ?? i.rawItem?.name) },
     });
-    return { output: undefined, traceId, finalAgent, result };
+    return { output: undefined, traceId, finalAgent, result, pending };
   }
   const output = result.finalOutput;
   const text = typeof output === "string" ? output : output === undefined ? "" : JSON.stringify(output);
@@ -138,5 +184,17 @@ export async function runWithAudit(agent, input, options) {
     reason: "session completed",
     metadata: { ...session, final_agent: finalAgent, output_length: text.length },
   });
-  return { output, traceId, finalAgent, result };
+  return { output, traceId, finalAgent, result, pending: [] };
+}
+
+/** `root` and every agent its handoffs lead to. */
+function reachableAgents(root) {
+  const seen = new Set([root]);
+  for (const a of seen) {
+    for (const h of a.handoffs ?? []) {
+      const next = h instanceof Handoff ? h.agent : h;
+      if (next && typeof next === "object" && !seen.has(next)) seen.add(next);
+    }
+  }
+  return [...seen];
 }

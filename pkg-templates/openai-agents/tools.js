@@ -6,25 +6,10 @@
 import { tool as sdkTool } from "@openai/agents";
 import { describe, requireAction } from "../lib/args.js";
 import { MeshGuardError } from "../lib/errors.js";
-import { contextFor, defaultContext, requireMesh } from "./args.js";
+import { contextFor, defaultContext, parseArguments, requireMesh } from "./args.js";
 import { meshguardAgents } from "./identities.js";
-import { GOVERNED, checkAs, runState, settleApprovals, traceIdOf } from "./run-state.js";
+import { GOVERNED, checkAs, refusalMessage, runState, settleApprovals, traceIdOf } from "./run-state.js";
 import { noteRefusal } from "./tracing.js";
-
-/** Text of a refused tool call, as the model receives it. */
-const refusalMessage = (decision) =>
-  decision.decision === "require_approval"
-    ? `Action blocked by policy: ${decision.reason} (it needs a person's approval, and none was given)`
-    : `Action blocked by policy: ${decision.reason}`;
-
-function parseArguments(text) {
-  if (typeof text !== "string" || text.length === 0) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
-}
 
 /**
  * Governs an existing function tool: returns a copy whose calls are checked as

@@ -58,6 +58,8 @@ pub struct Env<'a> {
     pub facts: &'a dyn Facts,
     pub resource: Option<&'a str>,
     pub now: Timestamp,
+    /// The context is not known yet: every condition on it is unknown.
+    pub any_context: bool,
 }
 
 impl Env<'_> {
@@ -132,6 +134,12 @@ impl Condition {
         trace: &mut T,
     ) -> Result<Truth, String> {
         let truth = match self {
+            Condition::Field { path, ops, .. } if env.any_context => {
+                trace.condition(self, Truth::Unknown, || {
+                    format!("context.{path} is not known yet; wanted {}", OpList(ops))
+                });
+                Truth::Unknown
+            }
             Condition::Field { path, ops, .. } => {
                 let fact = env.facts.get(path);
                 let truth = all(ops, &fact);

@@ -30,6 +30,7 @@ fn eval_with(
         facts: ctx,
         resource,
         now: Timestamp::parse_rfc3339(now).unwrap(),
+        any_context: false,
     };
     c.eval(&env, zone, &mut Quiet).unwrap()
 }

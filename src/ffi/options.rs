@@ -213,6 +213,8 @@ pub struct CheckOptions {
     pub chain: Vec<Agent>,
     /// The delegators above the agent cannot be named: the engine refuses.
     pub chain_unknown: bool,
+    /// The context is not known yet: decide whether some context could be allowed.
+    pub any_context: bool,
     /// Acts as this agent instead of the session's.
     pub agent: Option<Agent>,
     pub trace_id: Option<String>,
@@ -221,7 +223,7 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
-    /// `{context, resource, now, chain, chainUnknown, agent, traceId, metadata}`.
+    /// `{context, resource, now, chain, chainUnknown, anyContext, agent, traceId, metadata}`.
     pub fn from_json(value: Value) -> Result<CheckOptions, JsonError> {
         let mut o = Obj::options(
             value,
@@ -231,6 +233,7 @@ impl CheckOptions {
                 "now",
                 "chain",
                 "chainUnknown",
+                "anyContext",
                 "agent",
                 "traceId",
                 "metadata",
@@ -242,6 +245,7 @@ impl CheckOptions {
             now: o.get("now", When::from_json)?,
             chain: o.agents("chain")?,
             chain_unknown: o.bool("chainUnknown")?.unwrap_or(false),
+            any_context: o.bool("anyContext")?.unwrap_or(false),
             agent: o.agent("agent")?,
             trace_id: o.str("traceId")?,
             metadata: o.object("metadata")?,

@@ -433,6 +433,11 @@ impl Session {
         host_now: Timestamp,
     ) -> Result<CheckCall, FfiError> {
         Self::check_action(action)?;
+        if opts.any_context && opts.context.is_some() {
+            return Err(FfiError::invalid(
+                "anyContext decides for a context not known yet; give it without `context`",
+            ));
+        }
         let setting = Setting::read(
             opts.now.as_ref(),
             opts.trace_id.as_deref(),
@@ -453,6 +458,7 @@ impl Session {
             .context(&call.setting.context)
             .chain(&call.opts.chain)
             .chain_unknown(call.opts.chain_unknown)
+            .any_context(call.opts.any_context)
             .trace_id(call.setting.trace.as_ref().unwrap_or(&self.trace_id));
         if let Some(r) = &call.opts.resource {
             req = req.resource(r);
@@ -894,6 +900,23 @@ mod tests {
                 .message,
             "check options: chainUnknown: expected true or false, found 1"
         );
+    }
+
+    #[test]
+    fn any_context_is_taken_without_a_context_only() {
+        let mut s = session();
+        let d = s
+            .explain_json("read:x", r#"{"anyContext": true}"#, Timestamp::EPOCH)
+            .unwrap();
+        assert!(d.contains(r#""allowed":true"#), "{d}");
+        let e = s
+            .check_json(
+                "read:x",
+                r#"{"anyContext": true, "context": {"a": 1}}"#,
+                Timestamp::EPOCH,
+            )
+            .unwrap_err();
+        assert!(e.message.contains("without `context`"), "{}", e.message);
     }
 
     #[test]

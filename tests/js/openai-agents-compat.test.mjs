@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Agent, RunContext, RunState, run, setTraceProcessors } from "@openai/agents";
 import { ScriptedModel, functionCall } from "@openai/agents/testing";
 import { MeshGuard, MeshGuardError } from "@meshguard/policy";
-import { CHECKED_SDK_VERSIONS, governedHandoff, governedTool, meshguardAgents, meshguardRestore, meshguardRunOptions } from "@meshguard/policy/openai-agents";
+import { CHECKED_SDK_VERSIONS, governedHandoff, governedShell, governedTool, meshguardAgents, meshguardRestore, meshguardRunOptions } from "@meshguard/policy/openai-agents";
 import { z } from "zod";
 
 setTraceProcessors([]);
@@ -62,6 +62,39 @@ test("when a private field has gone, restoring fails loudly with sdk_incompatibl
       () => meshguardRestore(state),
       (e) => e instanceof MeshGuardError && e.code === "sdk_incompatible" && e.message.includes(`RunState.${field}`) && e.message.includes(CHECKED_SDK_VERSIONS[0]),
       field,
+    );
+  }
+});
+
+/** A saved run whose shell call waits for a person's approval. */
+async function savedShellRun() {
+  const mesh = new MeshGuard({ policies: ['name: all\nrules:\n  - {name: installs, effect: require_approval, actions: ["execute:shell"]}\n'] });
+  const shell = governedShell({ shell: { run: async () => ({ output: [] }) } }, { mesh });
+  const call = { type: "shell_call", id: "sh_1", callId: "s1", status: "completed", action: { commands: ["npm install"] } };
+  const agent = new Agent({ name: "Coder", model: new ScriptedModel([[call]]), tools: [shell] });
+  meshguardAgents.set(agent, { id: "coder" });
+  const result = await run(agent, "Install.", meshguardRunOptions());
+  assert.equal(result.interruptions.length, 1, "the run waits for approval");
+  return { agent, shell, text: result.state.toString() };
+}
+
+test("a restored RunState names the shell and apply_patch calls it will run, with the payload objects the SDK passes on", async () => {
+  const { agent, shell, text } = await savedShellRun();
+  const state = await RunState.fromString(agent, text);
+  const calls = compat.localCallsOfState(state);
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].tool.name, shell.name);
+  assert.deepEqual([calls[0].callId, calls[0].payload.commands], ["s1", ["npm install"]]);
+});
+
+test("when the processed response has moved, restoring fails loudly with sdk_incompatible", async () => {
+  const { agent, text } = await savedShellRun();
+  for (const spoil of [(p) => (p.shellActions = "moved"), (p) => (p.shellActions[0].toolCall = {})]) {
+    const state = await RunState.fromString(agent, text);
+    spoil(state._lastProcessedResponse);
+    assert.throws(
+      () => meshguardRestore(state),
+      (e) => e instanceof MeshGuardError && e.code === "sdk_incompatible" && e.message.includes("RunState._lastProcessedResponse"),
     );
   }
 });

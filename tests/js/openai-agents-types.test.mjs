@@ -9,12 +9,13 @@ import { test } from "node:test";
 const tsc = join(process.env.MESHGUARD_ROOT ?? "", "node_modules", ".bin", "tsc");
 
 const program = `
-import { Agent, RunState, computerTool, run, setTraceProcessors, webSearchTool } from "@openai/agents";
+import { Agent, MCPServerStdio, RunState, computerTool, run, setTraceProcessors, webSearchTool } from "@openai/agents";
 import { MeshGuard } from "@meshguard/policy";
 import {
   CHECKED_SDK_VERSIONS, HOSTED_TOOL_ACTIONS, auditHostedToolCalls, governHostedTools, governTool, governedComputer, governedHandoff, governedTool,
   meshguardAgents, meshguardInputGuardrail, meshguardRestore, meshguardRunOptions, meshguardTraceProcessor, runWithAudit,
-  type AgentIdentity, type RunWithAuditResult,
+  decideHostedMcpApprovals, governMcpServer, governedApplyPatch, governedHostedMcpTool, governedShell,
+  type AgentIdentity, type HostedMcpApprovals, type RunWithAuditResult,
 } from "@meshguard/policy/openai-agents";
 import { z } from "zod";
 
@@ -48,6 +49,22 @@ await run(tier1, restored, meshguardRunOptions());
 const checked: readonly string[] = CHECKED_SDK_VERSIONS;
 console.log(checked.join() + out.traceId + HOSTED_TOOL_ACTIONS.web_search + ds.length + resumed.finalAgent + behavior + turns, meshguardAgents.identityOf(billing).id);
 
+const shell = governedShell({ shell: { run: async (a) => ({ output: a.commands.map((c) => ({ stdout: c, stderr: "", outcome: { type: "exit" as const, exitCode: 0 } })) }) } }, { mesh, workingDirectory: "/repo" });
+const patch = governedApplyPatch({ editor: { createFile: async () => ({ output: "ok" }), updateFile: async () => {}, deleteFile: async () => {} } }, { mesh, identity: id });
+const files = governMcpServer(new MCPServerStdio({ name: "files", fullCommand: "node server.mjs" }), { mesh, action: (server, t) => \`mcp:\${server}:\${t.name}\`, contextFrom: (args, { serverName }) => ({ ...args, serverName }) });
+const wiki = governedHostedMcpTool({ serverLabel: "wiki", serverUrl: "https://example.com/mcp" }, { mesh });
+const coder = new Agent({ name: "Coder", tools: [shell, patch, wiki], mcpServers: [files] });
+const decided: HostedMcpApprovals = decideHostedMcpApprovals(await run(coder, "hi"));
+console.log(decided.pending.length + decided.approved.length + decided.rejected.length + out.pending.length);
+
+// @ts-expect-error MeshGuard decides hosted MCP approvals
+governedHostedMcpTool({ serverLabel: "wiki", serverUrl: "https://example.com/mcp", requireApproval: "always" }, { mesh });
+// @ts-expect-error a governed shell needs a local Shell
+governedShell({ name: "shell" }, { mesh });
+// @ts-expect-error workingDirectory is a string
+governedShell({ shell: { run: async () => ({ output: [] }) } }, { mesh, workingDirectory: 1 });
+// @ts-expect-error governMcpServer needs mesh
+governMcpServer(files, {});
 // @ts-expect-error mesh is required
 governedTool("read:x", { name: "x", description: "d", parameters: z.object({}), execute: async () => "x" }, {});
 // @ts-expect-error contextFrom returns an object

@@ -25,7 +25,7 @@ const lastToolResult = modelResponder((call) => {
 test("require() gives the same API as import", async () => {
   const esm = await import("@meshguard/policy/openai-agents");
   assert.deepEqual(Object.keys(adapter).sort(), Object.keys(esm).sort());
-  for (const name of ["governedTool", "governTool", "governedHandoff", "meshguardInputGuardrail", "governHostedTools", "governedComputer", "meshguardTraceProcessor", "meshguardRunOptions", "runWithAudit", "auditHostedToolCalls", "meshguardRestore"]) {
+  for (const name of ["governedTool", "governTool", "governedHandoff", "meshguardInputGuardrail", "governHostedTools", "governedComputer", "meshguardTraceProcessor", "meshguardRunOptions", "runWithAudit", "auditHostedToolCalls", "meshguardRestore", "governedShell", "governedApplyPatch", "governMcpServer", "governedHostedMcpTool", "decideHostedMcpApprovals"]) {
     assert.equal(typeof adapter[name], "function", name);
   }
   assert.equal(typeof adapter.meshguardAgents.set, "function");

@@ -36,14 +36,14 @@ const packed = JSON.parse(
 const tarball = join(build, packed[0].filename);
 
 // 2. A fresh consumer project with the tarball, the adapter's peers and the tests'
-//    own dependencies (saxes, a strict XML parser), at the versions the repository's
-//    lock file pins.
+//    own dependencies (saxes, a strict XML parser; the MCP server SDK, for a real
+//    stdio MCP server), at the versions the repository's lock file pins.
 rmSync(consumer, { recursive: true, force: true });
 mkdirSync(join(consumer, "tests"), { recursive: true });
 writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
 const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
 const pinned = (name) => `${name}@${lock.packages[`node_modules/${name}`].version}`;
-run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball, pinned("@openai/agents"), pinned("zod"), pinned("saxes")], {
+run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball, pinned("@openai/agents"), pinned("zod"), pinned("saxes"), pinned("@modelcontextprotocol/server")], {
   cwd: consumer,
 });
 

@@ -7,6 +7,7 @@ const OUTCOME = {
   conditions_unknown: "a condition is unknown, so it does not grant",
   matched: "matched",
   fail_closed: "matched: a condition is unknown and a deny rule fails closed",
+  context_dependent: "depends on a context not known yet (anyContext)",
   rate_limited: "matched, but its rate limit is spent",
   error: "a condition could not be evaluated",
 };

@@ -28,6 +28,7 @@ const rule: string | null = d.rule;
 mesh.enforce("read:x");
 const n: Promise<number> = mesh.govern("read:x", async (decision) => (decision.allowed ? 1 : 0));
 const x = mesh.explain("read:x");
+const offered: boolean = mesh.explain("mcp:files:read_file", { anyContext: true }).allowed;
 const firstRuleOutcome = x.explanation.policies[0]?.rules[0]?.outcome;
 const h: HandoffDecision = mesh.checkHandoff(null, { id: "billing", name: "Billing Specialist" }, { chain: [] });
 mesh.check("write:email", { agent: { id: "billing" }, chain: h.chain });
