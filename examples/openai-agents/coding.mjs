@@ -20,14 +20,10 @@ import { promisify } from "node:util";
 import { Agent, MCPServerStdio, RunState, applyDiff, setTraceProcessors } from "@openai/agents";
 import { ScriptedModel, assistantMessage, functionCall, modelResponder } from "@openai/agents/testing";
 import { MeshGuard } from "@meshguard/policy";
+import { bold, dim, heading, MARK, printTrail, yellow } from "./console.mjs";
 import { governMcpServer, governedApplyPatch, governedShell, meshguardAgents, meshguardTraceProcessor, runWithAudit } from "@meshguard/policy/openai-agents";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code) => (s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-const [bold, dim, green, red, yellow, cyan] = [paint(1), paint(2), paint(32), paint(31), paint(33), paint(36)];
-const MARK = { allow: green("✔ allowed "), deny: red("✘ denied  "), require_approval: yellow("⏸ approval") };
-const heading = (s) => console.log(`\n${bold(cyan(`━━ ${s} `.padEnd(78, "━")))}`);
 
 /** Prints each policy decision as the audit trail records it. */
 function printDecision(e) {
@@ -156,15 +152,4 @@ try {
 // The audit trail
 
 heading("Audit trail");
-const short = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
-for (const e of mesh.getAuditLog().reverse()) {
-  const decision = { allow: green("allow   "), deny: red("deny    "), require_approval: yellow("approval") }[e.decision];
-  const line = `${String(e.seq).padStart(3)}  ${short(e.action, 34)}  ${decision}  ${short(e.reason, 64).trimEnd()}`;
-  console.log(e.action.startsWith("trace:") ? dim(line) : line);
-}
-const verdict = mesh.verifyAudit(mesh.exportAudit());
-if (!verdict.ok) {
-  console.error(red(`audit trail verification FAILED at entry ${verdict.firstBadSeq}: ${verdict.problem}`));
-  process.exit(1);
-}
-console.log(`\n${green("✔")} audit trail verified: ${verdict.entries} entries`);
+printTrail(mesh);

@@ -26,6 +26,7 @@ import {
   runWithAudit,
 } from "@meshguard/policy/openai-agents";
 import { z } from "zod";
+import { bold, cyan, dim, green, heading, MARK, printTrail, red, yellow } from "./console.mjs";
 
 const live = Boolean(process.env.OPENAI_API_KEY);
 const policy = (file) => ({ name: file, text: readFileSync(new URL(`./policies/${file}`, import.meta.url), "utf8") });
@@ -33,10 +34,6 @@ const policy = (file) => ({ name: file, text: readFileSync(new URL(`./policies/$
 // ---------------------------------------------------------------------------
 // Printing
 
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code) => (s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-const [bold, dim, green, red, yellow, cyan] = [paint(1), paint(2), paint(32), paint(31), paint(33), paint(36)];
-const MARK = { allow: green("✔ allowed "), deny: red("✘ denied  "), require_approval: yellow("⏸ approval") };
 const names = new Map(); // MeshGuard agent id -> name, for chains
 
 /** Prints each policy decision as the audit trail records it. */
@@ -51,8 +48,6 @@ function printDecision(e) {
   console.log(`   ${MARK[e.decision]}  ${bold(e.action)}${args}  ${dim(`by ${e.agentName}`)}${chain}${offer}`);
   if (e.decision !== "allow" || e.metadata?.approval || e.metadata?.attempted) console.log(`              ${dim("↳")} ${why}`);
 }
-
-const heading = (s) => console.log(`\n${bold(cyan(`━━ ${s} `.padEnd(78, "━")))}`);
 
 // ---------------------------------------------------------------------------
 // MeshGuard: both policy files, one audit trail
@@ -271,20 +266,7 @@ console.log(
   `${trail.length} entries: ${decisions.length} policy decisions (${green(`${count("allow")} allowed`)}, ${red(`${count("deny")} denied`)}, ` +
     `${yellow(`${count("require_approval")} approval required`)}), ${trail.length - decisions.length} session and trace records\n`,
 );
-const short = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
-console.log(dim("  #  agent                   action                                decision  reason"));
-for (const e of trail) {
-  const decision = { allow: green("allow   "), deny: red("deny    "), require_approval: yellow("approval") }[e.decision];
-  const line = `${String(e.seq).padStart(3)}  ${short(e.agentName, 22)}  ${short(e.action, 36)}  ${decision}  ${short(e.reason, 58).trimEnd()}`;
-  // Span entries (from the trace processor) are dimmed; policy decisions stand out.
-  console.log(e.action.startsWith("trace:") ? dim(line) : line);
-}
-const verdict = mesh.verifyAudit(mesh.exportAudit());
-if (!verdict.ok) {
-  console.error(red(`audit trail verification FAILED at entry ${verdict.firstBadSeq}: ${verdict.problem}`));
-  process.exit(1);
-}
-console.log(`\n${green("✔")} audit trail verified: ${verdict.entries} entries`);
+printTrail(mesh, { agents: true });
 const auditOut = process.argv.indexOf("--audit-out");
 if (auditOut > 0) {
   writeFileSync(process.argv[auditOut + 1], mesh.exportAudit());
