@@ -610,7 +610,7 @@ impl Suite {
                     }
                 }
                 other => {
-                    let hint = crate::policy::diagnostic::suggest(other, FILE_KEYS)
+                    let hint = crate::text::suggest(other, FILE_KEYS)
                         .map_or_else(String::new, |s| format!("; did you mean '{s}'?"));
                     return Err(fail(e.key_pos.line, format!("unknown key '{other}'{hint}")));
                 }

@@ -61,6 +61,7 @@ pub mod json;
 pub mod pattern;
 pub mod policy;
 pub mod rate_limit;
+pub mod text;
 pub mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

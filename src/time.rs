@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::text::truncate;
+
 /// An instant, in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
@@ -368,13 +370,6 @@ impl Weekday {
         Weekday::ALL
             .into_iter()
             .find(|d| lower == d.name() || lower == d.full_name())
-    }
-}
-
-pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
-        None => text.to_owned(),
     }
 }
 

@@ -71,7 +71,7 @@ impl fmt::Display for Fact<'_> {
             Fact::Null => f.write_str("null"),
             Fact::Bool(b) => write!(f, "{b}"),
             Fact::Number(n) => write!(f, "{n}"),
-            Fact::Str(s) => write!(f, "{:?}", crate::time::truncate(s, 80)),
+            Fact::Str(s) => write!(f, "{:?}", crate::text::truncate(s, 80)),
             Fact::List(items) => write_joined(f, items, "[", "]"),
             Fact::Object => f.write_str("an object"),
         }

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use super::error::{TokenError, TokenErrorCode};
 use super::jwt::parse_object;
 use crate::agent::{Agent, TrustTier};
-use crate::time::{Timestamp, truncate};
+use crate::text::truncate;
+use crate::time::Timestamp;
 
 /// What a verified agent token says.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::error::{TokenError, TokenErrorCode};
 use super::keys::{SigningKey, VerifyKey};
 use crate::json;
-use crate::time::truncate;
+use crate::text::truncate;
 
 /// Unpadded base64url (RFC 7515 §2).
 pub(crate) fn b64url_encode(bytes: &[u8]) -> String {

@@ -10,7 +10,7 @@ use sha2::Sha256;
 
 use super::error::TokenError;
 use super::jwt::{b64url_decode, b64url_encode, parse_object};
-use crate::time::truncate;
+use crate::text::truncate;
 
 /// The shortest HS256 secret accepted: 256 bits, the size of the MAC (RFC 7518 §3.2).
 pub const MIN_SECRET_BYTES: usize = 32;

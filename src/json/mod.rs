@@ -17,8 +17,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::agent::Agent;
-use crate::policy::diagnostic::suggest;
-use crate::time::truncate;
+use crate::text::suggest;
+use crate::text::truncate;
 
 pub use write::{hex_digit, push_ascii, push_uint, write_str};
 

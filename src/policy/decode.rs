@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::diagnostic::{Diagnostic, DiagnosticKind, Path, Severity, suggest};
+use super::diagnostic::{Diagnostic, DiagnosticKind, Path, Severity};
 use super::{AppliesTo, Delegation, Origin, Policy, RateLimit, Rule};
 use crate::agent::TrustTier;
 use crate::condition::calendar::{DaySet, TimeRange};
@@ -12,6 +12,7 @@ use crate::condition::spec::{OPERATORS, Op, Scalar};
 use crate::condition::{Condition, FieldKey};
 use crate::decision::Effect;
 use crate::pattern::Pattern;
+use crate::text::suggest;
 use crate::yaml::{Entry, Node, Pos, Value};
 use crate::zone::{Zone, ZoneProvider};
 
