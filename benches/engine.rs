@@ -9,7 +9,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use meshguard_policy::agent::{Agent, TrustTier};
 use meshguard_policy::audit::verify_jsonl;
 use meshguard_policy::engine::{Engine, Request};
-use meshguard_policy::ffi::{Host, Session};
+use meshguard_policy::ffi::{self, Host, Session};
 use meshguard_policy::policy::Source;
 use meshguard_policy::time::Timestamp;
 use meshguard_policy::yaml::{Limits, read_stream};
@@ -149,7 +149,7 @@ fn session(audit: bool) -> Session {
         now: now(),
         random: [7; 8],
     };
-    match Session::from_json(&config.to_string(), &host) {
+    match ffi::new_session(&config.to_string(), &host) {
         Ok(s) => s,
         Err(err) => panic!("bench session must start: {}", err.message),
     }
@@ -171,19 +171,19 @@ fn json_paths(c: &mut Criterion) {
     let mut s = session(false);
     let mut g = c.benchmark_group("json");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("check_json write:refund 150 (deny)", |b| {
-        b.iter(|| s.check_json("write:refund", black_box(small), now))
+    g.bench_function("ffi::check write:refund 150 (deny)", |b| {
+        b.iter(|| ffi::check(&mut s, "write:refund", black_box(small), now))
     });
-    g.bench_function("check_json write:refund, larger options (allow)", |b| {
-        b.iter(|| s.check_json("write:refund", black_box(&large), now))
+    g.bench_function("ffi::check write:refund, larger options (allow)", |b| {
+        b.iter(|| ffi::check(&mut s, "write:refund", black_box(&large), now))
     });
     let mut logged = session(true);
     for _ in 0..100 {
-        if let Err(err) = logged.check_json("write:refund", &large, now) {
+        if let Err(err) = ffi::check(&mut logged, "write:refund", &large, now) {
             panic!("bench check must pass: {}", err.message);
         }
     }
-    let export = logged.export_audit().unwrap_or_default();
+    let export = ffi::export_audit(&logged).unwrap_or_default();
     let check = verify_jsonl(&export);
     if !check.ok || check.entries != 100 {
         panic!("bench export must verify: {check:?}");

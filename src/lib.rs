@@ -35,7 +35,9 @@
 //!
 //! Where things are: [`policy`] (model, loading, diagnostics), [`pattern`] and
 //! [`index`] (actions), [`condition`], [`engine`] and [`delegation`] (deciding),
-//! [`explain`], [`identity`] (tokens), [`audit`], [`conformance`] (vector files).
+//! [`explain`], [`identity`] (tokens), [`audit`], [`session`] (the governed session:
+//! engine, identity and audit together), [`ffi`] (its JSON functions), [`conformance`]
+//! (vector files).
 #![cfg_attr(
     not(test),
     deny(
@@ -61,6 +63,7 @@ pub mod json;
 pub mod pattern;
 pub mod policy;
 pub mod rate_limit;
+pub mod session;
 pub mod text;
 pub mod time;
 #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,6 @@
 //! The WebAssembly binding: converts and forwards to [`crate::ffi`], nothing more.
-//! Inputs and outputs are JSON strings; errors are thrown as the JSON of an
-//! [`FfiError`], which the JavaScript wrapper turns into `Error` subclasses.
+//! Inputs and outputs are JSON strings; errors are thrown as the JSON of a
+//! [`SessionError`], which the JavaScript wrapper turns into `Error` subclasses.
 
 mod zones;
 
@@ -9,16 +9,16 @@ use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 use crate::conformance::{Observed, ObservedError, Suite};
-use crate::ffi::{self, FfiError, Host, Session};
+use crate::ffi::{self, Host, Session, SessionError};
 use crate::time::Timestamp;
 
-fn thrown(e: FfiError) -> JsValue {
+fn thrown(e: SessionError) -> JsValue {
     JsValue::from_str(&e.to_json())
 }
 
 fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
     Timestamp::from_millis_f64(now_ms).ok_or_else(|| {
-        thrown(FfiError::invalid(format!(
+        thrown(SessionError::invalid(format!(
             "the host clock gave {now_ms}, not a time"
         )))
     })
@@ -48,21 +48,17 @@ impl Core {
             now: at(now_ms)?,
             random: seed(random),
         };
-        Session::from_json(config, &host)
+        ffi::new_session(config, &host)
             .map(|session| Core { session })
             .map_err(thrown)
     }
 
     pub fn check(&mut self, action: &str, options: &str, now_ms: f64) -> Result<String, JsValue> {
-        self.session
-            .check_json(action, options, at(now_ms)?)
-            .map_err(thrown)
+        ffi::check(&mut self.session, action, options, at(now_ms)?).map_err(thrown)
     }
 
     pub fn explain(&self, action: &str, options: &str, now_ms: f64) -> Result<String, JsValue> {
-        self.session
-            .explain_json(action, options, at(now_ms)?)
-            .map_err(thrown)
+        ffi::explain(&self.session, action, options, at(now_ms)?).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = checkHandoff)]
@@ -73,9 +69,7 @@ impl Core {
         options: &str,
         now_ms: f64,
     ) -> Result<String, JsValue> {
-        self.session
-            .check_handoff_json(from, to, options, at(now_ms)?)
-            .map_err(thrown)
+        ffi::check_handoff(&mut self.session, from, to, options, at(now_ms)?).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = explainHandoff)]
@@ -86,34 +80,30 @@ impl Core {
         options: &str,
         now_ms: f64,
     ) -> Result<String, JsValue> {
-        self.session
-            .explain_handoff_json(from, to, options, at(now_ms)?)
-            .map_err(thrown)
+        ffi::explain_handoff(&self.session, from, to, options, at(now_ms)?).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = loadPolicies)]
     pub fn load_policies(&mut self, policies: &str) -> Result<String, JsValue> {
-        self.session.load_policies_json(policies).map_err(thrown)
+        ffi::load_policies(&mut self.session, policies).map_err(thrown)
     }
 
     pub fn warnings(&self) -> Result<String, JsValue> {
-        self.session.warnings_json().map_err(thrown)
+        ffi::warnings(&self.session).map_err(thrown)
     }
 
     pub fn rules(&self) -> Result<String, JsValue> {
-        self.session.rules_json().map_err(thrown)
+        ffi::rules(&self.session).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = verifyAgentToken)]
     pub fn verify_agent_token(&self, token: &str, now_ms: f64) -> Result<String, JsValue> {
-        self.session
-            .verify_agent_token_json(token, at(now_ms)?)
-            .map_err(thrown)
+        ffi::verify_agent_token(&self.session, token, at(now_ms)?).map_err(thrown)
     }
 
     /// The default agent as JSON (`null` when none is set).
     pub fn agent(&self) -> String {
-        serde_json::to_string(&self.session.agent()).unwrap_or_else(|_| "null".into())
+        ffi::agent(&self.session)
     }
 
     #[wasm_bindgen(js_name = traceId)]
@@ -123,24 +113,22 @@ impl Core {
 
     #[wasm_bindgen(js_name = auditLog)]
     pub fn audit_log(&mut self, entry: &str, now_ms: f64) -> Result<String, JsValue> {
-        self.session
-            .audit_log_json(entry, at(now_ms)?)
-            .map_err(thrown)
+        ffi::audit_log(&mut self.session, entry, at(now_ms)?).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = auditQuery)]
     pub fn audit_query(&self, query: &str) -> Result<String, JsValue> {
-        self.session.audit_query_json(query).map_err(thrown)
+        ffi::audit_query(&self.session, query).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = auditStats)]
     pub fn audit_stats(&self) -> Result<String, JsValue> {
-        self.session.audit_stats_json().map_err(thrown)
+        ffi::audit_stats(&self.session).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = exportAudit)]
     pub fn export_audit(&self) -> Result<String, JsValue> {
-        self.session.export_audit().map_err(thrown)
+        ffi::export_audit(&self.session).map_err(thrown)
     }
 
     /// Draws the session's ids from `random` (see [`Session::reseed`]).
@@ -150,17 +138,17 @@ impl Core {
 
     #[wasm_bindgen(js_name = rateLimits)]
     pub fn rate_limits(&self, agent: &str) -> Result<bool, JsValue> {
-        self.session.rate_limits_json(agent).map_err(thrown)
+        ffi::rate_limits(&self.session, agent).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = rateLimitsSpent)]
     pub fn rate_limits_spent(&self, now_ms: f64) -> Result<String, JsValue> {
-        Ok(self.session.rate_limits_spent_json(at(now_ms)?))
+        Ok(ffi::rate_limits_spent(&self.session, at(now_ms)?))
     }
 
     #[wasm_bindgen(js_name = restoreRateLimits)]
     pub fn restore_rate_limits(&self, spent: &str) -> Result<(), JsValue> {
-        self.session.restore_rate_limits_json(spent).map_err(thrown)
+        ffi::restore_rate_limits(&self.session, spent).map_err(thrown)
     }
 
     #[wasm_bindgen(js_name = setSink)]
@@ -170,18 +158,18 @@ impl Core {
 
     #[wasm_bindgen(js_name = takePending)]
     pub fn take_pending(&mut self) -> String {
-        self.session.take_pending()
+        ffi::take_pending(&mut self.session)
     }
 }
 
 #[wasm_bindgen(js_name = issueAgentToken)]
 pub fn issue_agent_token(agent: &str, options: &str, now_ms: f64) -> Result<String, JsValue> {
-    ffi::issue_agent_token_json(agent, options, at(now_ms)?).map_err(thrown)
+    ffi::issue_agent_token(agent, options, at(now_ms)?).map_err(thrown)
 }
 
 #[wasm_bindgen(js_name = verifyAudit)]
 pub fn verify_audit(jsonl: &str) -> String {
-    ffi::verify_audit_json(jsonl)
+    ffi::verify_audit(jsonl)
 }
 
 /// A conformance test file, parsed; the JavaScript runner drives the public API with
@@ -197,7 +185,7 @@ impl ConformanceSuite {
     pub fn new(file: &str, text: &str) -> Result<ConformanceSuite, JsValue> {
         Suite::parse(file, text)
             .map(|suite| ConformanceSuite { suite })
-            .map_err(|e| thrown(FfiError::invalid(e.to_string())))
+            .map_err(|e| thrown(SessionError::invalid(e.to_string())))
     }
 
     /// The file as JSON: options, policy texts, cases with agents resolved, invalid documents.

@@ -1,5 +1,6 @@
-//! The one error type bindings see: a stable code, a message, and the details a
-//! program can act on (diagnostics of a failed load, the reason a token was refused).
+//! The one error type of a session, which bindings see too: a stable code, a message,
+//! and the details a program can act on (diagnostics of a failed load, the reason a
+//! token was refused).
 
 use std::fmt;
 
@@ -28,7 +29,7 @@ pub enum ErrorCode {
 /// An error with everything a binding needs to raise its own error type.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FfiError {
+pub struct SessionError {
     pub code: ErrorCode,
     pub message: String,
     /// For `token_invalid` and `key_invalid`: the token error code (`expired`, …).
@@ -41,10 +42,10 @@ pub struct FfiError {
     pub warnings: Vec<Diagnostic>,
 }
 
-impl FfiError {
+impl SessionError {
     /// An invalid argument, described by `message`.
-    pub fn invalid(message: impl Into<String>) -> FfiError {
-        FfiError {
+    pub fn invalid(message: impl Into<String>) -> SessionError {
+        SessionError {
             code: ErrorCode::InvalidArgument,
             message: message.into(),
             reason: None,
@@ -61,17 +62,17 @@ impl FfiError {
     }
 }
 
-impl fmt::Display for FfiError {
+impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for FfiError {}
+impl std::error::Error for SessionError {}
 
-impl From<LoadError> for FfiError {
-    fn from(e: LoadError) -> FfiError {
-        FfiError {
+impl From<LoadError> for SessionError {
+    fn from(e: LoadError) -> SessionError {
+        SessionError {
             code: ErrorCode::PolicyInvalid,
             message: e.to_string(),
             reason: None,
@@ -81,14 +82,14 @@ impl From<LoadError> for FfiError {
     }
 }
 
-impl From<TokenError> for FfiError {
-    fn from(e: TokenError) -> FfiError {
+impl From<TokenError> for SessionError {
+    fn from(e: TokenError) -> SessionError {
         let code = if e.code.as_str() == "bad_key" {
             ErrorCode::KeyInvalid
         } else {
             ErrorCode::TokenInvalid
         };
-        FfiError {
+        SessionError {
             code,
             message: e.to_string(),
             reason: Some(e.code.as_str()),
@@ -98,9 +99,9 @@ impl From<TokenError> for FfiError {
     }
 }
 
-impl From<AuditError> for FfiError {
-    fn from(e: AuditError) -> FfiError {
-        FfiError {
+impl From<AuditError> for SessionError {
+    fn from(e: AuditError) -> SessionError {
+        SessionError {
             code: ErrorCode::AuditInvalid,
             message: e.to_string(),
             reason: Some(e.code()),
