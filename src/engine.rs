@@ -212,7 +212,22 @@ impl<'s> Answers<'s> {
 enum RuleResult<'s> {
     NoMatch,
     Answer(Answer<'s>),
+    /// Under `anyContext`, a require_approval rule whose conditions on the context may
+    /// hold: some contexts stop there, others go on to the policy's later rules.
+    MayNeedApproval(Answer<'s>),
     Failed(Outcome),
+}
+
+/// A policy's answer under `anyContext`, from its first answer and the first
+/// require_approval rule that some context could stop at before it: the more
+/// permissive of the two, so that "could some context be allowed" is never narrower
+/// than a real context.
+fn settle<'s>(answer: Option<Answer<'s>>, may_need: Option<Answer<'s>>) -> Option<Answer<'s>> {
+    match (answer, may_need) {
+        (Some(a), _) if a.effect == Effect::Allow => Some(a),
+        (_, Some(m)) => Some(m),
+        (a, None) => a,
+    }
 }
 
 /// Access to the rate limiter, locked on first use and held to the end of the check
@@ -480,21 +495,30 @@ impl Engine {
         if T::DETAILED {
             for (policy, &applies) in set.policies().iter().zip(&applicable) {
                 trace.policy(policy, applies, req.agent);
+                let (mut answer, mut may_need) = (None, None);
                 for rule in policy.rules.iter().filter(|_| applies) {
                     match self.try_rule(policy, rule, false, req, &env, &mut gate, trace) {
                         RuleResult::NoMatch => {}
+                        RuleResult::MayNeedApproval(a) => {
+                            may_need = may_need.or(Some(a));
+                        }
                         RuleResult::Answer(a) => {
-                            answers.add(a);
+                            answer = Some(a);
                             break;
                         }
                         RuleResult::Failed(o) => return o,
                     }
+                }
+                if let Some(a) = settle(answer, may_need) {
+                    answers.add(a);
                 }
             }
         } else {
             let mut candidates = Candidates::new();
             set.index().candidates(req.action, &mut candidates);
             let mut answered: Option<usize> = None;
+            // A possible approval of the policy being read (anyContext only).
+            let mut may_need: Option<(usize, Answer<'_>)> = None;
             for c in &candidates {
                 let Some((p, policy, rule)) = set.rule(c.rule) else {
                     continue;
@@ -502,10 +526,21 @@ impl Engine {
                 if !applicable.get(p).copied().unwrap_or(false) || answered == Some(p) {
                     continue;
                 }
+                // Candidates come policy by policy: one that ended without an answer
+                // answers with its possible approval.
+                if let Some((_, m)) = may_need.take_if(|(q, _)| *q != p) {
+                    answers.add(m);
+                }
                 match self.try_rule(policy, rule, c.confirmed, req, &env, &mut gate, trace) {
                     RuleResult::NoMatch => {}
+                    RuleResult::MayNeedApproval(a) => {
+                        may_need = may_need.or(Some((p, a)));
+                    }
                     RuleResult::Answer(a) => {
                         answered = Some(p);
+                        let Some(a) = settle(Some(a), may_need.take().map(|(_, m)| m)) else {
+                            continue;
+                        };
                         let deny = a.effect == Effect::Deny;
                         answers.add(a);
                         // Candidates come in load order: the first deny is final.
@@ -515,6 +550,9 @@ impl Engine {
                     }
                     RuleResult::Failed(o) => return o,
                 }
+            }
+            if let Some((_, m)) = may_need {
+                answers.add(m);
             }
         }
         if !applicable.contains(&true) {
@@ -595,18 +633,23 @@ impl Engine {
                 break;
             }
         }
+        // For a context not known yet, an unknown condition may hold for an allow or
+        // require_approval rule, and may fail for a deny rule.
+        let assumed = req.any_context && truth == Truth::Unknown;
         let answer = |effect, reason, spends| {
-            RuleResult::Answer(Answer {
+            let a = Answer {
                 policy,
                 rule,
                 effect,
                 reason,
                 spends,
-            })
+            };
+            if assumed && effect == Effect::RequireApproval {
+                RuleResult::MayNeedApproval(a)
+            } else {
+                RuleResult::Answer(a)
+            }
         };
-        // For a context not known yet, an unknown condition may hold for an allow or
-        // require_approval rule, and may fail for a deny rule.
-        let assumed = req.any_context && truth == Truth::Unknown;
         if assumed {
             truth = Truth::from(rule.effect != Effect::Deny);
         }
