@@ -1,8 +1,11 @@
 //! The layer every binding shares (after Cedar's `ffi`): plain functions over a
 //! [`Session`] whose inputs and outputs are JSON text. Each reads its arguments,
 //! names the call and the path of anything wrong in the error, calls the session,
-//! and writes the result. The WebAssembly binding only moves strings across.
+//! and writes the result. The WebAssembly binding only moves strings across; the
+//! npm package's `MeshGuard` class, and the `meshguard` command built on it
+//! (`pkg-templates/bin/meshguard.mjs`), reach the session through it.
 
+pub mod conformance;
 #[cfg(test)]
 mod tests;
 
