@@ -2,6 +2,8 @@
 //! Inputs and outputs are JSON strings; errors are thrown as the JSON of a
 //! [`SessionError`], which the JavaScript wrapper turns into `Error` subclasses.
 
+#[cfg(feature = "boundary-bench")]
+mod boundary;
 mod zones;
 
 use std::sync::Arc;
