@@ -3,7 +3,7 @@
 // here supply the JavaScript API, entries and types, and esbuild generates the
 // CommonJS entries from the ES module sources.
 //
-// Usage: node pkg-templates/build.mjs [--out pkg]
+// Usage: node pkg-templates/build.mjs [--out pkg] [--features <cargo features>]
 // MESHGUARD_BUILD_DIR (default .build) holds intermediate files.
 
 import { execFileSync } from "node:child_process";
@@ -18,6 +18,8 @@ const templates = dirname(fileURLToPath(import.meta.url));
 const root = resolve(templates, "..");
 const outArg = process.argv.indexOf("--out");
 const out = resolve(root, outArg > 0 ? process.argv[outArg + 1] : "pkg");
+const featuresArg = process.argv.indexOf("--features");
+const features = featuresArg > 0 ? ["--features", process.argv[featuresArg + 1]] : [];
 const buildDir = resolve(root, process.env.MESHGUARD_BUILD_DIR ?? ".build");
 const raw = join(buildDir, "wasm");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -31,7 +33,7 @@ function run(cmd, args, env = {}) {
 //    size for its dependencies) and SIMD, which every runtime we target has.
 run(
   "wasm-pack",
-  ["build", "--target", "web", "--profile", "wasm", "--no-pack", "--out-dir", raw, "--out-name", "meshguard_policy", "--", "--no-default-features"],
+  ["build", "--target", "web", "--profile", "wasm", "--no-pack", "--out-dir", raw, "--out-name", "meshguard_policy", "--", "--no-default-features", ...features],
   { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: "-C target-feature=+simd128" },
 );
 

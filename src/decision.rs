@@ -185,6 +185,26 @@ impl Decision {
     }
 }
 
+/// The result of evaluation before it becomes a [`Decision`].
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) effect: Effect,
+    pub(crate) policy: Option<Arc<str>>,
+    pub(crate) rule: Option<Arc<str>>,
+    pub(crate) reason: Arc<str>,
+}
+
+impl Outcome {
+    pub(crate) fn deny(policy: Option<Arc<str>>, rule: &str, reason: String) -> Outcome {
+        Outcome {
+            effect: Effect::Deny,
+            policy,
+            rule: Some(Arc::from(rule)),
+            reason: Arc::from(reason),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

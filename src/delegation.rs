@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::agent::Agent;
+use crate::decision::Outcome;
 use crate::decision::rules;
-use crate::engine::Outcome;
 use crate::explain::{DelegationStep, Trace};
 use crate::policy::{Policy, PolicySet};
 

@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use crate::agent::Agent;
 use crate::condition::facts::{Fact, Facts, Overlay};
 use crate::condition::{Env, Truth};
-use crate::decision::{Decision, Effect, Mode, rules};
+use crate::decision::{Decision, Effect, Mode, Outcome, rules};
 use crate::delegation;
 use crate::explain::{Explainer, Explanation, Quiet, RuleOutcome, Trace};
 use crate::index::Candidates;
@@ -146,26 +146,6 @@ pub struct Engine {
 impl Default for Engine {
     fn default() -> Self {
         Engine::new(EngineOptions::default())
-    }
-}
-
-/// The result of evaluation before it becomes a [`Decision`].
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    effect: Effect,
-    policy: Option<Arc<str>>,
-    rule: Option<Arc<str>>,
-    reason: Arc<str>,
-}
-
-impl Outcome {
-    pub(crate) fn deny(policy: Option<Arc<str>>, rule: &str, reason: String) -> Outcome {
-        Outcome {
-            effect: Effect::Deny,
-            policy,
-            rule: Some(Arc::from(rule)),
-            reason: Arc::from(reason),
-        }
     }
 }
 

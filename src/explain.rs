@@ -7,26 +7,19 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::agent::Agent;
-use crate::condition::{Condition, Truth};
+use crate::condition::{Condition, Observe, Truth};
 use crate::decision::Effect;
 use crate::pattern::Pattern;
 use crate::policy::{Policy, Rule};
 
-/// Receives the steps of an evaluation.
-pub(crate) trait Trace {
+/// Receives the steps of an evaluation (conditions through [`Observe`]).
+pub(crate) trait Trace: Observe {
     /// Try every rule of every applicable policy (instead of the indexed candidates only),
     /// and evaluate every condition (instead of stopping at the first false one).
     const DETAILED: bool;
 
     fn policy(&mut self, _policy: &Policy, _applies: bool, _agent: &Agent) {}
     fn rule(&mut self, _rule: &Rule, _matched: Option<&Pattern>) {}
-    fn condition(
-        &mut self,
-        _condition: &Condition,
-        _truth: Truth,
-        _detail: impl FnOnce() -> String,
-    ) {
-    }
     fn rule_outcome(&mut self, _outcome: RuleOutcome) {}
     fn delegation(&mut self, _step: impl FnOnce() -> DelegationStep) {}
 }
@@ -37,6 +30,8 @@ pub(crate) struct Quiet;
 impl Trace for Quiet {
     const DETAILED: bool = false;
 }
+
+impl Observe for Quiet {}
 
 /// The path an evaluation took.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -152,21 +147,6 @@ impl Trace for Explainer {
         }
     }
 
-    fn condition(&mut self, condition: &Condition, truth: Truth, detail: impl FnOnce() -> String) {
-        if let Some(r) = self
-            .explanation
-            .policies
-            .last_mut()
-            .and_then(|p| p.rules.last_mut())
-        {
-            r.conditions.push(ConditionTrace {
-                key: condition.key(),
-                value: truth,
-                detail: detail(),
-            });
-        }
-    }
-
     fn rule_outcome(&mut self, outcome: RuleOutcome) {
         if let Some(r) = self
             .explanation
@@ -180,5 +160,22 @@ impl Trace for Explainer {
 
     fn delegation(&mut self, step: impl FnOnce() -> DelegationStep) {
         self.explanation.delegation.push(step());
+    }
+}
+
+impl Observe for Explainer {
+    fn condition(&mut self, condition: &Condition, truth: Truth, detail: impl FnOnce() -> String) {
+        if let Some(r) = self
+            .explanation
+            .policies
+            .last_mut()
+            .and_then(|p| p.rules.last_mut())
+        {
+            r.conditions.push(ConditionTrace {
+                key: condition.key(),
+                value: truth,
+                detail: detail(),
+            });
+        }
     }
 }

@@ -10,12 +10,23 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::agent::{Agent, TrustTier};
-use crate::explain::Trace;
 use crate::time::{Civil, Timestamp};
 use crate::zone::Zone;
 use calendar::{DaySet, TimeRange};
 use facts::{Fact, Facts, FieldPath};
 use spec::Op;
+
+/// Hears each condition as it is evaluated: its value and the values compared.
+/// `explain` records them; a plain check hears nothing.
+pub(crate) trait Observe {
+    fn condition(
+        &mut self,
+        _condition: &Condition,
+        _truth: Truth,
+        _detail: impl FnOnce() -> String,
+    ) {
+    }
+}
 
 /// The value of a condition in three-valued logic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -127,7 +138,7 @@ impl Condition {
 
     /// Evaluates the condition; `Err` only for an internal failure (a time zone
     /// that cannot answer), which the engine turns into a deny.
-    pub(crate) fn eval<T: Trace>(
+    pub(crate) fn eval<T: Observe>(
         &self,
         env: &Env<'_>,
         zone: &Zone,

@@ -2,8 +2,12 @@ use serde_json::json;
 
 use super::spec::{Op, Scalar};
 use super::*;
-use crate::explain::Quiet;
 use crate::pattern::Pattern;
+
+/// Hears nothing.
+struct Quiet;
+
+impl Observe for Quiet {}
 
 fn path(s: &str) -> FieldPath {
     FieldPath::parse(s).unwrap()

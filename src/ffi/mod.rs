@@ -1,8 +1,11 @@
 //! The layer every binding shares (after Cedar's `ffi`): plain functions over a
 //! [`Session`] whose inputs and outputs are JSON text. Each reads its arguments,
 //! names the call and the path of anything wrong in the error, calls the session,
-//! and writes the result. The WebAssembly binding only moves strings across.
+//! and writes the result. The WebAssembly binding only moves strings across; the
+//! npm package's `MeshGuard` class, and the `meshguard` command built on it
+//! (`pkg-templates/bin/meshguard.mjs`), reach the session through it.
 
+pub mod conformance;
 #[cfg(test)]
 mod tests;
 
@@ -101,6 +104,20 @@ pub fn new_session(config: &str, host: &Host) -> Result<Session, SessionError> {
     Session::new(config, host)
 }
 
+/// The options of a check or explain call, named `what` in errors.
+fn check_options(
+    session: &Session,
+    options: &str,
+    what: &str,
+) -> Result<CheckOptions, SessionError> {
+    parse(
+        options,
+        what,
+        session.max_input_bytes(),
+        CheckOptions::from_json,
+    )
+}
+
 /// Decides a check and records it (`check(action, options)`).
 pub fn check(
     session: &mut Session,
@@ -108,12 +125,7 @@ pub fn check(
     options: &str,
     now: Timestamp,
 ) -> Result<String, SessionError> {
-    let opts = parse(
-        options,
-        "check options",
-        session.max_input_bytes(),
-        CheckOptions::from_json,
-    )?;
+    let opts = check_options(session, options, "check options")?;
     Ok(session.check(action, opts, now)?.to_json())
 }
 
@@ -124,12 +136,7 @@ pub fn explain(
     options: &str,
     now: Timestamp,
 ) -> Result<String, SessionError> {
-    let opts = parse(
-        options,
-        "explain options",
-        session.max_input_bytes(),
-        CheckOptions::from_json,
-    )?;
+    let opts = check_options(session, options, "explain options")?;
     let (decision, explanation) = session.explain(action, opts, now)?;
     decision_json(&decision, None, Some(&explanation))
 }

@@ -2,13 +2,15 @@
 //! Inputs and outputs are JSON strings; errors are thrown as the JSON of a
 //! [`SessionError`], which the JavaScript wrapper turns into `Error` subclasses.
 
+#[cfg(feature = "boundary-bench")]
+mod boundary;
 mod zones;
 
 use std::sync::Arc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::conformance::{Observed, ObservedError, Suite};
+use crate::ffi::conformance::Suite;
 use crate::ffi::{self, Host, Session, SessionError};
 use crate::time::Timestamp;
 
@@ -183,38 +185,26 @@ pub struct ConformanceSuite {
 impl ConformanceSuite {
     #[wasm_bindgen(constructor)]
     pub fn new(file: &str, text: &str) -> Result<ConformanceSuite, JsValue> {
-        Suite::parse(file, text)
+        ffi::conformance::read_suite(file, text)
             .map(|suite| ConformanceSuite { suite })
-            .map_err(|e| thrown(SessionError::invalid(e.to_string())))
+            .map_err(thrown)
     }
 
     /// The file as JSON: options, policy texts, cases with agents resolved, invalid documents.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.suite).unwrap_or_else(|_| "null".into())
+        ffi::conformance::suite_json(&self.suite)
     }
 
     /// `undefined` when case `index` passed with the decision `observed` (JSON).
     #[wasm_bindgen(js_name = verifyCase)]
     pub fn verify_case(&self, index: usize, observed: &str) -> Option<String> {
-        let Some(case) = self.suite.cases.get(index) else {
-            return Some(format!("there is no case {index}"));
-        };
-        match Observed::parse(observed) {
-            Ok(o) => case.expect.verify(&o).err(),
-            Err(e) => Some(format!("unreadable decision: {e}")),
-        }
+        ffi::conformance::verify_case(&self.suite, index, observed)
     }
 
     /// `undefined` when invalid document `index` failed with the error `observed` (JSON).
     #[wasm_bindgen(js_name = verifyInvalid)]
     pub fn verify_invalid(&self, index: usize, observed: &str) -> Option<String> {
-        let Some(doc) = self.suite.invalid.get(index) else {
-            return Some(format!("there is no invalid document {index}"));
-        };
-        match ObservedError::parse(observed) {
-            Ok(o) => doc.expect_error.verify(&o).err(),
-            Err(e) => Some(format!("unreadable error: {e}")),
-        }
+        ffi::conformance::verify_invalid(&self.suite, index, observed)
     }
 }
