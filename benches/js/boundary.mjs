@@ -18,7 +18,7 @@ import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const quick = process.argv.includes("--quick");
-const N = quick ? 5_000 : 50_000;
+const N = quick ? 5_000 : 30_000;
 const benchPkg = join(root, ".build", "pkg-boundary");
 const seed = readFileSync(join(root, "examples", "policies", "openai-support-agent.yaml"), "utf8");
 
@@ -40,27 +40,33 @@ const large = {
   traceId: "trace-bench",
 };
 
-/** Microseconds per call: the median of five rounds of `n` calls, after a warm-up. */
-function perCall(fn, n = N) {
-  for (let i = 0; i < Math.min(n, 5_000); i++) fn();
-  const rounds = [];
-  for (let r = 0; r < 5; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) fn();
-    rounds.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
-  }
-  return +rounds.sort((a, b) => a - b)[2].toFixed(3);
+/** Microseconds per call over one round of `n` calls. */
+function round(fn, n) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / 1000 / n;
 }
 
-/** Times both paths (alternating which goes first) after checking they agree. */
-function compare(name, json, object, same = (a, b) => assert.deepEqual(a, b)) {
+const median = (xs) => +xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(3);
+
+/**
+ * Times both paths after checking they agree: after a warm-up, seven rounds of each,
+ * interleaved (the machine is shared, so a slow spell falls on both), and the median
+ * round of each.
+ */
+function compare(name, json, object, same = (a, b) => assert.deepEqual(a, b), n = N) {
   same(json(), object());
-  const first = perCall(json);
-  const second = perCall(object);
-  const again = perCall(json);
-  const jsonUs = Math.min(first, again);
-  const result = { jsonUs, serdeWasmBindgenUs: second, ratio: +(second / jsonUs).toFixed(2) };
-  console.log(`${name}: JSON ${jsonUs} µs, serde-wasm-bindgen ${second} µs (${result.ratio}×)`);
+  round(json, Math.min(n, 5_000));
+  round(object, Math.min(n, 5_000));
+  const rounds = { json: [], object: [] };
+  for (let r = 0; r < 7; r++) {
+    rounds.json.push(round(json, n));
+    rounds.object.push(round(object, n));
+  }
+  const jsonUs = median(rounds.json);
+  const objectUs = median(rounds.object);
+  const result = { jsonUs, serdeWasmBindgenUs: objectUs, ratio: +(objectUs / jsonUs).toFixed(2) };
+  console.log(`${name}: JSON ${jsonUs} µs, serde-wasm-bindgen ${objectUs} µs (${result.ratio}×)`);
   return result;
 }
 
@@ -108,6 +114,8 @@ for (const limit of [1, 20]) {
     `audit entries out (${limit})`,
     () => JSON.parse(audited.auditQuery(query)),
     () => audited.auditQueryObjectOut(query),
+    undefined,
+    Math.round(N / limit),
   );
 }
 

@@ -4,6 +4,8 @@
 
 mod error;
 mod options;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
