@@ -163,8 +163,9 @@ impl Condition {
                 let truth = Truth::from(range.contains(local.hour() * 60 + local.minute()));
                 trace.condition(self, truth, || {
                     format!(
-                        "local time {} ({zone}); wanted {range}",
-                        local.format("%H:%M")
+                        "local time {:02}:{:02} ({zone}); wanted {range}",
+                        local.hour(),
+                        local.minute()
                     )
                 });
                 truth

@@ -2,12 +2,12 @@
 //! every IANA zone, so the module carries no zone database of its own.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use js_sys::Intl::{DateTimeFormat, DateTimeFormatPart, DateTimeFormatPartType as Part};
 use js_sys::{Array, Date, Function, Object, Reflect};
+use rustc_hash::FxHashMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::time::Timestamp;
@@ -16,7 +16,7 @@ use crate::zone::{ZoneProvider, ZoneRules};
 thread_local! {
     /// One formatter per zone, made on first use. JavaScript values stay on the
     /// thread that made them, so they live here rather than in the `Send` rules.
-    static FORMATS: RefCell<HashMap<String, DateTimeFormat>> = RefCell::new(HashMap::new());
+    static FORMATS: RefCell<FxHashMap<String, DateTimeFormat>> = RefCell::default();
 }
 
 /// A formatter that writes the civil date and time of an instant in `zone`, or the
