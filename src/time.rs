@@ -3,7 +3,7 @@
 use std::fmt;
 
 use chrono::format::ParseErrorKind;
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
 
 use crate::text::truncate;
 
@@ -108,9 +108,16 @@ impl Timestamp {
         DateTime::from_timestamp_millis(self.0).unwrap_or_default()
     }
 
-    /// This instant on the wall clock of `offset`.
-    pub fn local(self, offset: FixedOffset) -> DateTime<FixedOffset> {
-        self.to_utc().with_timezone(&offset)
+    /// This instant on the wall clock of `offset`: one calendar computation, after
+    /// which the date, weekday, hour and minute are read off the fields.
+    pub fn local(self, offset: FixedOffset) -> NaiveDateTime {
+        let shifted = self
+            .0
+            .saturating_add(i64::from(offset.local_minus_utc()) * 1_000);
+        // A day either side of years 0000 to 9999 lies well inside chrono's range.
+        DateTime::from_timestamp_millis(shifted)
+            .unwrap_or_default()
+            .naive_utc()
     }
 
     /// The RFC 3339 form in UTC, with milliseconds only when they are not zero:

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::agent::{Agent, TrustTier};
 use crate::explain::Trace;
-use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 
 use crate::time::Timestamp;
 use crate::zone::Zone;
@@ -66,7 +66,7 @@ pub struct Env<'a> {
 
 impl Env<'_> {
     /// The wall-clock time of the check in `zone`.
-    fn local(&self, zone: &Zone) -> Result<DateTime<FixedOffset>, String> {
+    fn local(&self, zone: &Zone) -> Result<NaiveDateTime, String> {
         Ok(self.now.local(zone.offset(self.now)?))
     }
 }
