@@ -61,7 +61,7 @@ pub(crate) fn check_length<T: Trace>(hops: usize, limit: u32, trace: &mut T) -> 
         Outcome::deny(
             None,
             rules::MAX_DELEGATION_DEPTH,
-            format!("delegation chain of {hops} hops exceeds the engine limit of {limit}"),
+            format!("delegation depth {hops} exceeds the engine's limit of {limit} hops"),
         )
     })
 }

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use chrono::{FixedOffset, Offset, Utc};
+
 use crate::time::Timestamp;
 
 /// The rules of one named zone: its UTC offset at any instant.
@@ -23,8 +25,8 @@ pub trait ZoneProvider: Send + Sync {
 /// A policy's time zone.
 #[derive(Clone, Debug)]
 pub enum Zone {
-    /// A fixed offset from UTC, in seconds (UTC itself is 0).
-    Fixed(i32),
+    /// A fixed offset from UTC (UTC itself is zero).
+    Fixed(FixedOffset),
     /// An IANA zone with daylight-saving rules.
     Named {
         /// The name as written in the policy.
@@ -36,7 +38,7 @@ pub enum Zone {
 
 impl Default for Zone {
     fn default() -> Self {
-        Zone::Fixed(0)
+        Zone::Fixed(Utc.fix())
     }
 }
 
@@ -44,7 +46,7 @@ impl Zone {
     /// Reads `UTC`, `Z`, `+02:00`, `-0530`, `+02`, or an IANA name known to `provider`.
     pub fn parse(text: &str, provider: &dyn ZoneProvider) -> Result<Zone, String> {
         if matches!(text, "UTC" | "Z" | "Etc/UTC" | "utc") {
-            return Ok(Zone::Fixed(0));
+            return Ok(Zone::default());
         }
         if let Some(offset) = parse_fixed_offset(text) {
             return offset.map(Zone::Fixed);
@@ -60,12 +62,16 @@ impl Zone {
         }
     }
 
-    /// Seconds to add to UTC to get local time at `at`.
-    pub fn offset_seconds(&self, at: Timestamp) -> Result<i32, String> {
+    /// The offset from UTC in force at `at`.
+    pub fn offset(&self, at: Timestamp) -> Result<FixedOffset, String> {
         match self {
-            Zone::Fixed(s) => Ok(*s),
+            Zone::Fixed(offset) => Ok(*offset),
             Zone::Named { rules, name } => rules
                 .offset_seconds(at)
+                .and_then(|s| {
+                    FixedOffset::east_opt(s)
+                        .ok_or_else(|| format!("offset of {s} s is out of range"))
+                })
                 .map_err(|e| format!("time zone {name}: {e}")),
         }
     }
@@ -74,12 +80,8 @@ impl Zone {
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Zone::Fixed(0) => f.write_str("UTC"),
-            Zone::Fixed(s) => {
-                let sign = if *s < 0 { '-' } else { '+' };
-                let m = s.unsigned_abs() / 60;
-                write!(f, "{sign}{:02}:{:02}", m / 60, m % 60)
-            }
+            Zone::Fixed(offset) if offset.local_minus_utc() == 0 => f.write_str("UTC"),
+            Zone::Fixed(offset) => write!(f, "{offset}"),
             Zone::Named { name, .. } => f.write_str(name),
         }
     }
@@ -87,7 +89,7 @@ impl fmt::Display for Zone {
 
 /// `Some(Ok)` for a well-formed offset, `Some(Err)` for a malformed one that starts
 /// with a sign, `None` when the text is not an offset at all.
-fn parse_fixed_offset(text: &str) -> Option<Result<i32, String>> {
+fn parse_fixed_offset(text: &str) -> Option<Result<FixedOffset, String>> {
     let (sign, rest) = match text.as_bytes().first()? {
         b'+' => (1, text.get(1..)?),
         b'-' => (-1, text.get(1..)?),
@@ -104,7 +106,9 @@ fn parse_fixed_offset(text: &str) -> Option<Result<i32, String>> {
                 .get(2..)
                 .filter(|m| !m.is_empty())
                 .map_or(Some(0), |m| m.parse().ok())?;
-            (h <= 18 && m <= 59).then_some(sign * (h * 3600 + m * 60))
+            (h <= 18 && m <= 59)
+                .then(|| FixedOffset::east_opt(sign * (h * 3600 + m * 60)))
+                .flatten()
         })
         .flatten();
     Some(
@@ -132,19 +136,16 @@ pub struct BundledZones;
 #[cfg(feature = "bundled-tz")]
 mod bundled {
     use super::*;
-    use chrono::{Offset, TimeZone};
+    use chrono::TimeZone;
 
     #[derive(Debug)]
     struct Rules(chrono_tz::Tz);
 
     impl ZoneRules for Rules {
         fn offset_seconds(&self, at: Timestamp) -> Result<i32, String> {
-            let utc = chrono::DateTime::from_timestamp_millis(at.millis())
-                .ok_or("instant out of range")?
-                .naive_utc();
             Ok(self
                 .0
-                .offset_from_utc_datetime(&utc)
+                .offset_from_utc_datetime(&at.to_utc().naive_utc())
                 .fix()
                 .local_minus_utc())
         }
@@ -183,7 +184,7 @@ mod tests {
             ("UTC", 0),
         ] {
             match Zone::parse(text, &NoZones) {
-                Ok(Zone::Fixed(s)) => assert_eq!(s, secs, "{text}"),
+                Ok(Zone::Fixed(o)) => assert_eq!(o.local_minus_utc(), secs, "{text}"),
                 other => panic!("{text}: {other:?}"),
             }
         }
@@ -204,7 +205,7 @@ mod tests {
         let ny = Zone::parse("America/New_York", &BundledZones).unwrap();
         let winter = Timestamp::parse_rfc3339("2026-11-25T14:00:00Z").unwrap();
         let summer = Timestamp::parse_rfc3339("2026-07-15T13:00:00Z").unwrap();
-        assert_eq!(ny.offset_seconds(winter).unwrap(), -5 * 3600);
-        assert_eq!(ny.offset_seconds(summer).unwrap(), -4 * 3600);
+        assert_eq!(ny.offset(winter).unwrap().local_minus_utc(), -5 * 3600);
+        assert_eq!(ny.offset(summer).unwrap().local_minus_utc(), -4 * 3600);
     }
 }

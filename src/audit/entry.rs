@@ -491,7 +491,7 @@ mod tests {
             (
                 "timestamp",
                 json!("yesterday"),
-                r#"invalid time "yesterday": the year needs four digits (expected RFC 3339, like 2026-11-26T10:00:00Z)"#,
+                r#"invalid time "yesterday": too short for a date and time (expected RFC 3339, like 2026-11-26T10:00:00Z)"#,
             ),
             (
                 "prevHash",

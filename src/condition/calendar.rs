@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::time::Weekday;
+use chrono::{Weekday, WeekdaySet};
 
 /// A daily window `[start, end)` in minutes of the day; `start > end` wraps midnight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,13 +62,13 @@ impl fmt::Display for TimeRange {
 
 /// A set of weekdays.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DaySet(u8);
+pub struct DaySet(WeekdaySet);
 
 impl DaySet {
-    /// Reads one day (`mon`), or a range (`mon-fri`, wrapping `fri-mon`), in any case.
+    /// Reads one day (`mon`, `Monday`), or a range (`mon-fri`, wrapping `fri-mon`), in any case.
     pub fn parse_item(text: &str) -> Result<DaySet, String> {
         let day = |s: &str| {
-            Weekday::parse(s).ok_or_else(|| {
+            s.trim().parse::<Weekday>().map_err(|_| {
                 format!(
                     "unknown day '{}': expected mon, tue, wed, thu, fri, sat or sun",
                     s.trim()
@@ -79,43 +79,43 @@ impl DaySet {
             None => Ok(DaySet::default().with(day(text)?)),
             Some((a, b)) => {
                 let (from, to) = (day(a)?, day(b)?);
-                let mut set = DaySet::default();
-                let mut d = from.index();
-                loop {
-                    set = set.with(Weekday::from_index(d));
-                    if d % 7 == to.index() {
-                        break;
-                    }
-                    d = (d + 1) % 7;
-                }
-                Ok(set)
+                let days = to.days_since(from) + 1;
+                Ok(DaySet(
+                    WeekdaySet::ALL.iter(from).take(days as usize).collect(),
+                ))
             }
         }
     }
 
     /// This set with `day` added.
     pub fn with(self, day: Weekday) -> DaySet {
-        DaySet(self.0 | 1 << day.index())
+        DaySet(self.0.union(WeekdaySet::single(day)))
     }
 
     /// Both sets together.
     pub fn union(self, other: DaySet) -> DaySet {
-        DaySet(self.0 | other.0)
+        DaySet(self.0.union(other.0))
     }
 
     /// Whether `day` is in the set.
     pub fn contains(self, day: Weekday) -> bool {
-        self.0 & (1 << day.index()) != 0
+        self.0.contains(day)
     }
 }
 
+/// The three-letter lower-case name of `day`, as policies write it.
+pub fn day_name(day: Weekday) -> &'static str {
+    const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    NAMES
+        .get(day.num_days_from_monday() as usize)
+        .copied()
+        .unwrap_or_default()
+}
+
 impl fmt::Display for DaySet {
+    /// `[mon, fri, sat, sun]`, Monday first.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = Weekday::ALL
-            .into_iter()
-            .filter(|d| self.contains(*d))
-            .map(Weekday::name)
-            .collect();
+        let names: Vec<&str> = self.0.iter(Weekday::Mon).map(day_name).collect();
         write!(f, "[{}]", names.join(", "))
     }
 }
@@ -160,6 +160,24 @@ mod tests {
         assert!(weekdays.contains(Weekday::Fri) && !weekdays.contains(Weekday::Sat));
         let long_weekend = DaySet::parse_item("FRI-Mon").unwrap();
         assert_eq!(long_weekend.to_string(), "[mon, fri, sat, sun]");
-        assert!(DaySet::parse_item("funday").is_err());
+        assert_eq!(DaySet::parse_item("sun-sun").unwrap().to_string(), "[sun]");
+        assert_eq!(
+            DaySet::parse_item("tue-mon").unwrap().to_string(),
+            "[mon, tue, wed, thu, fri, sat, sun]"
+        );
+        for bad in ["funday", "mo", "mond", "mon-", "mon-fri-sat"] {
+            assert!(DaySet::parse_item(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn day_names_parse_in_any_case_and_length() {
+        for text in ["mon", "MON", "Monday", " monday "] {
+            assert_eq!(
+                DaySet::parse_item(text).unwrap().to_string(),
+                "[mon]",
+                "{text}"
+            );
+        }
     }
 }

@@ -10,7 +10,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::agent::{Agent, TrustTier};
-use crate::time::{Civil, Timestamp};
+use chrono::{Datelike, NaiveDateTime, Timelike};
+
+use crate::time::Timestamp;
 use crate::zone::Zone;
 use calendar::{DaySet, TimeRange};
 use facts::{Fact, Facts, FieldPath};
@@ -75,8 +77,8 @@ pub struct Env<'a> {
 
 impl Env<'_> {
     /// The wall-clock time of the check in `zone`.
-    fn local(&self, zone: &Zone) -> Result<Civil, String> {
-        Ok(self.now.civil(zone.offset_seconds(self.now)?))
+    fn local(&self, zone: &Zone) -> Result<NaiveDateTime, String> {
+        Ok(self.now.local(zone.offset(self.now)?))
     }
 }
 
@@ -169,22 +171,24 @@ impl Condition {
             }
             Condition::TimeRange(range) => {
                 let local = env.local(zone)?;
-                let truth = Truth::from(range.contains(local.minute_of_day));
+                let truth = Truth::from(range.contains(local.hour() * 60 + local.minute()));
                 trace.condition(self, truth, || {
-                    let m = local.minute_of_day;
                     format!(
                         "local time {:02}:{:02} ({zone}); wanted {range}",
-                        m / 60,
-                        m % 60
+                        local.hour(),
+                        local.minute()
                     )
                 });
                 truth
             }
             Condition::Days(days) => {
                 let local = env.local(zone)?;
-                let truth = Truth::from(days.contains(local.weekday));
+                let truth = Truth::from(days.contains(local.weekday()));
                 trace.condition(self, truth, || {
-                    format!("local day {} ({zone}); wanted {days}", local.weekday.name())
+                    format!(
+                        "local day {} ({zone}); wanted {days}",
+                        calendar::day_name(local.weekday())
+                    )
                 });
                 truth
             }

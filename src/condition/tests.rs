@@ -219,7 +219,7 @@ fn agent_conditions_are_never_unknown() {
 #[test]
 fn time_windows_and_days_use_the_policy_zone() {
     let agent = Agent::new("a");
-    let berlin = Zone::Fixed(3600);
+    let berlin = Zone::Fixed(chrono::FixedOffset::east_opt(3600).unwrap());
     let window = Condition::TimeRange(TimeRange::parse("09:00-18:00").unwrap());
     let at = |c: &Condition, now: &str, z: &Zone| eval_with(c, &json!({}), None, &agent, now, z);
     assert_eq!(
