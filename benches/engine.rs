@@ -12,7 +12,6 @@ use meshguard_policy::engine::{Engine, Request};
 use meshguard_policy::ffi::{Host, Session};
 use meshguard_policy::policy::Source;
 use meshguard_policy::time::Timestamp;
-use meshguard_policy::yaml::{Limits, read_stream};
 use meshguard_policy::zone::default_provider;
 use serde_json::json;
 
@@ -130,9 +129,6 @@ fn loading(c: &mut Criterion) {
             }]))
             .map(|w| w.len())
         })
-    });
-    g.bench_function("1,000-rule policy, YAML only", |b| {
-        b.iter(|| read_stream(black_box(&text), Limits::default()).map(|d| d.len()))
     });
     g.finish();
 }

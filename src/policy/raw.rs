@@ -1,0 +1,1057 @@
+//! The policy format as serde types, read straight from `yaml_serde` (JSON is YAML).
+//!
+//! Values check themselves while they are read (`FromStr` and small visitors for
+//! effects, patterns, tiers, days, time ranges and numbers), so an error carries the
+//! parser's line, column and path. Mappings whose keys carry a position we keep
+//! (a rule's line, the `appliesTo` a warning points at) are read by visitors that
+//! note where their keys start; the others are derived with `deny_unknown_fields`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+
+use super::diagnostic::DiagnosticKind;
+use super::{AppliesTo, Delegation, RateLimit};
+use crate::agent::TrustTier;
+use crate::condition::calendar::{DaySet, TimeRange};
+use crate::condition::facts::FieldPath;
+use crate::condition::spec::{OPERATORS, Op, Scalar};
+use crate::condition::{Condition, FieldKey};
+use crate::decision::Effect;
+use crate::pattern::Pattern;
+use crate::text::suggest;
+
+const PLAIN_KEYS: &[&str] = &[
+    "name",
+    "version",
+    "description",
+    "appliesTo",
+    "rules",
+    "defaultEffect",
+    "timezone",
+    "delegation",
+];
+const AGT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
+const AGT_API_VERSION: &str = "governance.toolkit/v1";
+const SPEC_KEYS: &[&str] = &[
+    "rules",
+    "appliesTo",
+    "defaultEffect",
+    "delegation",
+    "timezone",
+];
+const APPLIES_TO_KEYS: &[&str] = &["tags", "trustTiers", "agentIds", "orgIds"];
+const RULE_KEYS: &[&str] = &["name", "effect", "actions", "conditions", "reason"];
+const CONDITION_KEYS: &[&str] = &[
+    "amount_max",
+    "amount_min",
+    "time_range",
+    "days",
+    "resource",
+    "context",
+    "tags",
+    "minTrustTier",
+    "rateLimit",
+];
+const TIER_NAMES: &[&str] = &[
+    "untrusted",
+    "unverified",
+    "anonymous",
+    "basic",
+    "verified",
+    "trusted",
+    "privileged",
+];
+
+/// Where a piece of text starts in the source: the address of a scalar the parser
+/// lent from it (plain and simply quoted scalars), turned into a line and column only
+/// when a message or a listing needs one.
+pub type At = Option<usize>;
+
+/// An error message that names its kind and may carry a suggestion; it travels
+/// through serde's `custom` as text and is taken apart again by [`Message::split`].
+pub struct Message;
+
+/// Separates the parts of an encoded message (a control character no message holds).
+const SEP: char = '\u{1}';
+
+impl Message {
+    /// An error for serde carrying `kind`, `text` and a suggestion.
+    pub fn error<E: de::Error>(kind: DiagnosticKind, text: &str, hint: Option<&str>) -> E {
+        let code = match kind {
+            DiagnosticKind::UnknownKey => 'u',
+            DiagnosticKind::MissingKey => 'm',
+            DiagnosticKind::WrongType => 't',
+            DiagnosticKind::Duplicate => 'd',
+            _ => 'v',
+        };
+        E::custom(format_args!(
+            "{SEP}{code}{text}{SEP}{}",
+            hint.unwrap_or_default()
+        ))
+    }
+
+    /// The kind, text and suggestion of a message made by [`Message::error`].
+    pub fn split(message: &str) -> Option<(DiagnosticKind, &str, Option<&str>)> {
+        let rest = message.strip_prefix(SEP)?;
+        let mut chars = rest.chars();
+        let kind = match chars.next()? {
+            'u' => DiagnosticKind::UnknownKey,
+            'm' => DiagnosticKind::MissingKey,
+            't' => DiagnosticKind::WrongType,
+            'd' => DiagnosticKind::Duplicate,
+            _ => DiagnosticKind::InvalidValue,
+        };
+        let (text, hint) = chars.as_str().split_once(SEP)?;
+        Some((kind, text, (!hint.is_empty()).then_some(hint)))
+    }
+}
+
+fn invalid<E: de::Error>(text: &str) -> E {
+    Message::error(DiagnosticKind::InvalidValue, text, None)
+}
+
+/// A mapping key, checked against the known ones and against the keys before it.
+pub struct Key<'de> {
+    pub text: Cow<'de, str>,
+    pub at: At,
+}
+
+struct KeySeed<'a, 'de> {
+    /// The known keys (`None`: any key that is a dotted context path).
+    known: Option<&'static [&'static str]>,
+    what: &'static str,
+    seen: &'a mut Vec<Cow<'de, str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
+    type Value = Key<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> KeySeed<'_, 'de> {
+    fn check<E: de::Error>(self, text: Cow<'de, str>, at: At) -> Result<Key<'de>, E> {
+        match self.known {
+            Some(known) if !known.contains(&&*text) => {
+                let message = format!("unknown {} '{text}'", self.what);
+                return Err(Message::error(
+                    DiagnosticKind::UnknownKey,
+                    &message,
+                    suggest(&text, known),
+                ));
+            }
+            None if FieldPath::parse(&text).is_none() => {
+                let message = format!(
+                    "invalid context path '{text}': expected dotted names like customer.tier"
+                );
+                return Err(invalid(&message));
+            }
+            _ => {}
+        }
+        if self.seen.contains(&text) {
+            let message = format!("duplicate key '{text}'");
+            return Err(Message::error(DiagnosticKind::Duplicate, &message, None));
+        }
+        self.seen.push(text.clone());
+        Ok(Key { text, at })
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
+    type Value = Key<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        self.check(Cow::Borrowed(v), Some(v.as_ptr() as usize))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        self.check(Cow::Owned(v.to_owned()), None)
+    }
+}
+
+/// Reads the keys of a mapping one by one, refusing unknown and repeated ones.
+struct Keys<'de> {
+    known: Option<&'static [&'static str]>,
+    what: &'static str,
+    seen: Vec<Cow<'de, str>>,
+}
+
+impl<'de> Keys<'de> {
+    fn new(known: &'static [&'static str], what: &'static str) -> Self {
+        Keys {
+            known: Some(known),
+            what,
+            seen: Vec::new(),
+        }
+    }
+
+    fn next<A: MapAccess<'de>>(&mut self, map: &mut A) -> Result<Option<Key<'de>>, A::Error> {
+        map.next_key_seed(KeySeed {
+            known: self.known,
+            what: self.what,
+            seen: &mut self.seen,
+        })
+    }
+}
+
+/// A string value and where it starts.
+pub struct Located {
+    pub text: String,
+    pub at: At,
+}
+
+impl<'de> Deserialize<'de> for Located {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Located;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Located, E> {
+                Ok(Located {
+                    text: v.to_owned(),
+                    at: Some(v.as_ptr() as usize),
+                })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Located, E> {
+                Ok(Located {
+                    text: v.to_owned(),
+                    at: None,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A value written as text and read with a parser of its own.
+pub trait FromText: Sized {
+    /// What one item is called in messages ("pattern", "tag").
+    const WHAT: &'static str;
+    /// The item, or a message with an optional suggestion.
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)>;
+}
+
+impl FromText for Pattern {
+    const WHAT: &'static str = "pattern";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        Pattern::new(text).map_err(|e| (e.to_string(), None))
+    }
+}
+
+impl FromText for TrustTier {
+    const WHAT: &'static str = "trust tier";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        text.parse()
+            .map_err(|e: crate::agent::UnknownTier| (e.to_string(), suggest(text, TIER_NAMES)))
+    }
+}
+
+impl FromText for DaySet {
+    const WHAT: &'static str = "day";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        DaySet::parse_item(text).map_err(|m| (m, None))
+    }
+}
+
+impl FromText for Box<str> {
+    const WHAT: &'static str = "name";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        if text.is_empty() {
+            return Err(("may not be empty".into(), None));
+        }
+        Ok(Box::from(text))
+    }
+}
+
+impl FromText for TimeRange {
+    const WHAT: &'static str = "time range";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        TimeRange::parse(text).map_err(|m| (m, None))
+    }
+}
+
+impl FromText for Effect {
+    const WHAT: &'static str = "effect";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        text.parse().map_err(|()| {
+            let message =
+                format!("unknown effect '{text}': expected allow, deny or require_approval");
+            (
+                message,
+                suggest(text, &["allow", "deny", "require_approval"]),
+            )
+        })
+    }
+}
+
+/// `defaultEffect`: allow or deny.
+pub struct DefaultEffect(pub Effect);
+
+impl FromText for DefaultEffect {
+    const WHAT: &'static str = "default effect";
+    fn from_text(text: &str) -> Result<Self, (String, Option<&'static str>)> {
+        match text {
+            "allow" => Ok(DefaultEffect(Effect::Allow)),
+            "deny" => Ok(DefaultEffect(Effect::Deny)),
+            _ => Err((
+                format!("unknown default effect '{text}': expected allow or deny"),
+                suggest(text, &["allow", "deny"]),
+            )),
+        }
+    }
+}
+
+/// One item read from a string.
+pub struct One<T>(pub T);
+
+impl<'de, T: FromText> Deserialize<'de> for One<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(ItemVisitor(PhantomData)).map(One)
+    }
+}
+
+struct ItemVisitor<T>(PhantomData<T>);
+
+impl<'de, T: FromText> Visitor<'de> for ItemVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {}", T::WHAT)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        T::from_text(v).map_err(|(m, hint)| Message::error(DiagnosticKind::InvalidValue, &m, hint))
+    }
+}
+
+/// One item or a list of them, at least one unless `EMPTY_OK`.
+pub struct List<T, const EMPTY_OK: bool = false>(pub Vec<T>);
+
+impl<'de, T: FromText, const EMPTY_OK: bool> Deserialize<'de> for List<T, EMPTY_OK> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T, const E: bool>(PhantomData<T>);
+        impl<'de, T: FromText, const EMPTY_OK: bool> Visitor<'de> for V<T, EMPTY_OK> {
+            type Value = List<T, EMPTY_OK>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a {} or a list of them", T::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                ItemVisitor(PhantomData).visit_str(v).map(|t| List(vec![t]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+                while let Some(One(t)) = seq.next_element()? {
+                    out.push(t);
+                }
+                if out.is_empty() && !EMPTY_OK {
+                    let message = format!("expected at least one {}, found an empty list", T::WHAT);
+                    return Err(invalid(&message));
+                }
+                Ok(List(out))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A finite number.
+pub struct Finite(pub f64);
+
+impl<'de> Deserialize<'de> for Finite {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match ScalarValue::deserialize(d)?.0 {
+            Scalar::Number(n) => Ok(Finite(n)),
+            other => Err(D::Error::invalid_type(
+                unexpected(&other),
+                &"a finite number",
+            )),
+        }
+    }
+}
+
+fn unexpected(s: &Scalar) -> de::Unexpected<'_> {
+    match s {
+        Scalar::Bool(b) => de::Unexpected::Bool(*b),
+        Scalar::Number(n) => de::Unexpected::Float(*n),
+        Scalar::Str(s) => de::Unexpected::Str(s),
+    }
+}
+
+/// A string, number or boolean compared with a context field.
+pub struct ScalarValue(pub Scalar);
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, number or boolean")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        if v.is_finite() {
+            Ok(Scalar::Number(v))
+        } else {
+            Err(invalid("expected a finite number"))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Str(Box::from(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Err(invalid(
+            "null matches nothing (a null field is unknown); use `exists: false`",
+        ))
+    }
+}
+
+impl<'de> Deserialize<'de> for ScalarValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor).map(ScalarValue)
+    }
+}
+
+/// One value or a list of them, at least one.
+struct Scalars(Vec<Scalar>);
+
+impl<'de> Deserialize<'de> for Scalars {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalars;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a list of them")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalars, E> {
+                ScalarVisitor.visit_bool(v).map(|s| Scalars(vec![s]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalars, E> {
+                ScalarVisitor.visit_i64(v).map(|s| Scalars(vec![s]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalars, E> {
+                ScalarVisitor.visit_u64(v).map(|s| Scalars(vec![s]))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalars, E> {
+                ScalarVisitor.visit_f64(v).map(|s| Scalars(vec![s]))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalars, E> {
+                ScalarVisitor.visit_str(v).map(|s| Scalars(vec![s]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalars, A::Error> {
+                scalar_list(seq).map(Scalars)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn scalar_list<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<Scalar>, A::Error> {
+    let mut out = Vec::new();
+    while let Some(ScalarValue(s)) = seq.next_element()? {
+        out.push(s);
+    }
+    if out.is_empty() {
+        return Err(invalid("expected at least one value, found an empty list"));
+    }
+    Ok(out)
+}
+
+/// A context spec: a scalar (equality), a list (membership) or operators.
+struct Spec(Vec<Op>);
+
+impl<'de> Deserialize<'de> for Spec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Spec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value, a list of values or a mapping of operators")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Spec, E> {
+                ScalarVisitor
+                    .visit_bool(v)
+                    .map(|s| Spec(vec![Op::Equals(s)]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Spec, E> {
+                ScalarVisitor
+                    .visit_i64(v)
+                    .map(|s| Spec(vec![Op::Equals(s)]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Spec, E> {
+                ScalarVisitor
+                    .visit_u64(v)
+                    .map(|s| Spec(vec![Op::Equals(s)]))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Spec, E> {
+                ScalarVisitor
+                    .visit_f64(v)
+                    .map(|s| Spec(vec![Op::Equals(s)]))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Spec, E> {
+                ScalarVisitor
+                    .visit_str(v)
+                    .map(|s| Spec(vec![Op::Equals(s)]))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Spec, E> {
+                ScalarVisitor
+                    .visit_unit()
+                    .map(|s| Spec(vec![Op::Equals(s)]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Spec, A::Error> {
+                scalar_list(seq).map(|l| Spec(vec![Op::In(l)]))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spec, A::Error> {
+                let mut keys = Keys::new(OPERATORS, "operator");
+                let mut ops = Vec::new();
+                while let Some(key) = keys.next(&mut map)? {
+                    ops.push(match &*key.text {
+                        "equals" => Op::Equals(map.next_value::<ScalarValue>()?.0),
+                        "not_equals" => Op::NotEquals(map.next_value::<ScalarValue>()?.0),
+                        "in" => Op::In(map.next_value::<Scalars>()?.0),
+                        "not_in" => Op::NotIn(map.next_value::<Scalars>()?.0),
+                        "lt" => Op::Lt(map.next_value::<Finite>()?.0),
+                        "lte" => Op::Lte(map.next_value::<Finite>()?.0),
+                        "gt" => Op::Gt(map.next_value::<Finite>()?.0),
+                        "gte" => Op::Gte(map.next_value::<Finite>()?.0),
+                        "matches" => Op::Matches(map.next_value::<List<Pattern>>()?.0),
+                        "not_matches" => Op::NotMatches(map.next_value::<List<Pattern>>()?.0),
+                        "starts_with" => Op::StartsWith(map.next_value::<List<Box<str>>>()?.0),
+                        "contains" => Op::Contains(map.next_value::<Scalars>()?.0),
+                        _ => Op::Exists(map.next_value::<bool>()?),
+                    });
+                }
+                if ops.is_empty() {
+                    return Err(invalid("expected at least one operator"));
+                }
+                Ok(Spec(ops))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `resource`: operators on the check's resource.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Resource {
+    matches: Option<List<Pattern>>,
+    starts_with: Option<List<Box<str>>>,
+    contains: Option<List<Box<str>>>,
+}
+
+/// `rateLimit`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawRateLimit {
+    requests_per_minute: Option<NonZeroU32>,
+    requests_per_hour: Option<NonZeroU32>,
+}
+
+/// A rule's `conditions`, in written order, and its rate limit.
+#[derive(Default)]
+pub struct Conditions {
+    pub list: Vec<Condition>,
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl<'de> Deserialize<'de> for Conditions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Conditions;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of conditions")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Conditions, E> {
+                Ok(Conditions::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Conditions, A::Error> {
+                let mut keys = Keys::new(CONDITION_KEYS, "condition");
+                let mut out = Conditions::default();
+                while let Some(key) = keys.next(&mut map)? {
+                    let amount = |key, op| Condition::Field {
+                        key,
+                        path: FieldPath::amount(),
+                        ops: vec![op],
+                    };
+                    let condition = match &*key.text {
+                        "amount_max" => {
+                            amount(FieldKey::AmountMax, Op::Lte(map.next_value::<Finite>()?.0))
+                        }
+                        "amount_min" => {
+                            amount(FieldKey::AmountMin, Op::Gte(map.next_value::<Finite>()?.0))
+                        }
+                        "time_range" => Condition::TimeRange(map.next_value::<One<_>>()?.0),
+                        "days" => {
+                            let days: List<DaySet> = map.next_value()?;
+                            Condition::Days(
+                                days.0.into_iter().fold(DaySet::default(), DaySet::union),
+                            )
+                        }
+                        "resource" => Condition::Resource(resource(map.next_value()?)?),
+                        "context" => {
+                            out.list.extend(map.next_value::<Context>()?.0);
+                            continue;
+                        }
+                        "tags" => Condition::Tags(map.next_value::<List<Box<str>>>()?.0),
+                        "minTrustTier" => Condition::MinTrustTier(map.next_value::<One<_>>()?.0),
+                        _ => {
+                            let r: RawRateLimit = map.next_value()?;
+                            if r.requests_per_minute.is_none() && r.requests_per_hour.is_none() {
+                                return Err(Message::error(
+                                    DiagnosticKind::MissingKey,
+                                    "rateLimit: give requestsPerMinute, requestsPerHour or both",
+                                    None,
+                                ));
+                            }
+                            out.rate_limit = Some(RateLimit {
+                                per_minute: r.requests_per_minute.map(NonZeroU32::get),
+                                per_hour: r.requests_per_hour.map(NonZeroU32::get),
+                            });
+                            continue;
+                        }
+                    };
+                    out.list.push(condition);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn resource<E: de::Error>(r: Resource) -> Result<Vec<Op>, E> {
+    let mut ops = Vec::new();
+    if let Some(List(p)) = r.matches {
+        ops.push(Op::Matches(p));
+    }
+    if let Some(List(p)) = r.starts_with {
+        ops.push(Op::StartsWith(p));
+    }
+    if let Some(List(t)) = r.contains {
+        ops.push(Op::Contains(t.into_iter().map(Scalar::Str).collect()));
+    }
+    if ops.is_empty() {
+        return Err(invalid(
+            "an empty resource condition constrains nothing; give matches, startsWith or contains",
+        ));
+    }
+    Ok(ops)
+}
+
+/// `context`: dotted paths to specs.
+struct Context(Vec<Condition>);
+
+impl<'de> Deserialize<'de> for Context {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Context;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of context paths to expected values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Context, A::Error> {
+                let mut keys = Keys {
+                    known: None,
+                    what: "context path",
+                    seen: Vec::new(),
+                };
+                let mut out = Vec::new();
+                while let Some(key) = keys.next(&mut map)? {
+                    let Spec(ops) = map.next_value()?;
+                    if let Some(path) = FieldPath::parse(&key.text) {
+                        out.push(Condition::Field {
+                            key: FieldKey::Context,
+                            path,
+                            ops,
+                        });
+                    }
+                }
+                if out.is_empty() {
+                    return Err(invalid("an empty context condition constrains nothing"));
+                }
+                Ok(Context(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A rule as written, with where it starts.
+pub struct RawRule {
+    pub at: At,
+    pub name: Option<Located>,
+    pub effect: Effect,
+    pub actions: Vec<Pattern>,
+    pub conditions: Conditions,
+    pub conditions_at: At,
+    pub reason: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawRule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawRule;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a rule (a mapping with effect and actions)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRule, A::Error> {
+                let mut keys = Keys::new(RULE_KEYS, "rule key");
+                let (mut at, mut name, mut effect, mut actions) = (None, None, None, None);
+                let (mut conditions, mut conditions_at, mut reason) = (None, None, None);
+                while let Some(key) = keys.next(&mut map)? {
+                    at = at.or(key.at);
+                    match &*key.text {
+                        "name" => {
+                            let n: Located = map.next_value()?;
+                            if n.text.is_empty() {
+                                return Err(invalid("name: may not be empty"));
+                            }
+                            name = Some(n);
+                        }
+                        "effect" => effect = Some(map.next_value::<One<Effect>>()?.0),
+                        "actions" => actions = Some(map.next_value::<List<Pattern>>()?.0),
+                        "conditions" => {
+                            conditions_at = key.at;
+                            conditions = Some(map.next_value()?);
+                        }
+                        _ => reason = Some(map.next_value()?),
+                    }
+                }
+                let missing = |key| {
+                    let message = format!("missing required key '{key}'");
+                    Message::error(DiagnosticKind::MissingKey, &message, None)
+                };
+                Ok(RawRule {
+                    at,
+                    name,
+                    effect: effect.ok_or_else(|| missing("effect"))?,
+                    actions: actions.ok_or_else(|| missing("actions"))?,
+                    conditions: conditions.unwrap_or_default(),
+                    conditions_at,
+                    reason,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `rules`: at least one.
+struct Rules(Vec<RawRule>);
+
+impl<'de> Deserialize<'de> for Rules {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Rules;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of rules")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Rules, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+                while let Some(rule) = seq.next_element()? {
+                    out.push(rule);
+                }
+                if out.is_empty() {
+                    return Err(invalid("a policy needs at least one rule"));
+                }
+                Ok(Rules(out))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// `appliesTo`.
+#[derive(Default)]
+pub struct RawAppliesTo(pub AppliesTo);
+
+impl<'de> Deserialize<'de> for RawAppliesTo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawAppliesTo;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of tags, trustTiers, agentIds or orgIds")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawAppliesTo, E> {
+                Ok(RawAppliesTo::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAppliesTo, A::Error> {
+                let mut keys = Keys::new(APPLIES_TO_KEYS, "appliesTo key");
+                let mut a = AppliesTo::default();
+                while let Some(key) = keys.next(&mut map)? {
+                    match &*key.text {
+                        "trustTiers" => {
+                            a.trust_tiers = Some(map.next_value::<List<_, true>>()?.0);
+                        }
+                        field => {
+                            let names = Some(map.next_value::<List<Box<str>, true>>()?.0);
+                            match field {
+                                "tags" => a.tags = names,
+                                "agentIds" => a.agent_ids = names,
+                                _ => a.org_ids = names,
+                            }
+                        }
+                    }
+                }
+                Ok(RawAppliesTo(a))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `delegation`.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawDelegation {
+    max_depth: Option<u32>,
+    permission_ceiling: Option<List<Pattern, true>>,
+}
+
+/// `metadata` of the AGT form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Metadata {
+    name: Located,
+    version: Option<String>,
+    description: Option<String>,
+}
+
+/// A policy document as written (either form), with where its parts start.
+#[derive(Default)]
+pub struct RawPolicy {
+    pub at: At,
+    pub name: Option<Located>,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    pub applies_to: AppliesTo,
+    pub applies_to_at: At,
+    pub rules: Vec<RawRule>,
+    pub rules_at: At,
+    pub default_effect: Option<Effect>,
+    pub timezone: Option<Located>,
+    pub delegation: Delegation,
+    /// `spec.` in the AGT form, for paths.
+    pub agt: bool,
+}
+
+impl RawPolicy {
+    /// One entry of the policy body (the top mapping, or `spec`).
+    fn body<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key.text {
+            "name" => self.name = Some(map.next_value()?),
+            "version" => self.version = Some(map.next_value()?),
+            "description" => self.description = Some(map.next_value()?),
+            "appliesTo" => {
+                self.applies_to_at = key.at;
+                self.applies_to = map.next_value::<RawAppliesTo>()?.0;
+            }
+            "rules" => {
+                self.rules_at = key.at;
+                self.rules = map.next_value::<Rules>()?.0;
+            }
+            "defaultEffect" => {
+                self.default_effect = Some(map.next_value::<One<DefaultEffect>>()?.0.0)
+            }
+            "timezone" => self.timezone = Some(map.next_value()?),
+            _ => {
+                let d: RawDelegation = map.next_value()?;
+                self.delegation = Delegation {
+                    max_depth: d.max_depth,
+                    permission_ceiling: d.permission_ceiling.map(|l| l.0),
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(PolicyVisitor)
+    }
+}
+
+struct PolicyVisitor;
+
+impl<'de> Visitor<'de> for PolicyVisitor {
+    type Value = RawPolicy;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a policy (a mapping with name and rules)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPolicy, A::Error> {
+        let mut p = RawPolicy::default();
+        // The first key tells the form.
+        let mut keys = Keys::new(PLAIN_KEYS, "key");
+        let Some(first) = map.next_key::<Located>()? else {
+            return Err(Message::error(
+                DiagnosticKind::MissingKey,
+                "missing required key 'name'",
+                None,
+            ));
+        };
+        p.at = first.at;
+        p.agt = AGT_KEYS.contains(&first.text.as_str());
+        if p.agt {
+            keys.known = Some(AGT_KEYS);
+        }
+        let mut key = Some(keys.check_first(first)?);
+        let (mut api_version, mut kind, mut spec) = (false, false, false);
+        while let Some(k) = key {
+            if !p.agt {
+                p.body(&k, &mut map)?;
+            } else {
+                match &*k.text {
+                    "apiVersion" | "kind" => {
+                        let want = if k.text == "kind" {
+                            "Policy"
+                        } else {
+                            AGT_API_VERSION
+                        };
+                        let got: String = map.next_value()?;
+                        if got != want {
+                            return Err(invalid(&format!(
+                                "{}: expected '{want}', found '{got}'",
+                                k.text
+                            )));
+                        }
+                        api_version |= k.text == "apiVersion";
+                        kind |= k.text == "kind";
+                    }
+                    "metadata" => {
+                        let m: Metadata = map.next_value()?;
+                        if m.name.text.is_empty() {
+                            return Err(invalid("metadata.name: may not be empty"));
+                        }
+                        p.name = Some(m.name);
+                        p.version = m.version;
+                        p.description = m.description;
+                    }
+                    _ => {
+                        spec = true;
+                        map.next_value_seed(SpecSeed(&mut p))?;
+                    }
+                }
+            }
+            key = keys.next(&mut map)?;
+        }
+        let missing = |key: &str| {
+            Err(Message::error(
+                DiagnosticKind::MissingKey,
+                &format!("missing required key '{key}'"),
+                None,
+            ))
+        };
+        if p.agt {
+            for (present, key) in [
+                (api_version, "apiVersion"),
+                (kind, "kind"),
+                (p.name.is_some(), "metadata"),
+                (spec, "spec"),
+            ] {
+                if !present {
+                    return missing(key);
+                }
+            }
+        }
+        if p.name.as_ref().is_none_or(|n| n.text.is_empty()) {
+            return if p.name.is_none() {
+                missing("name")
+            } else {
+                Err(invalid("name: may not be empty"))
+            };
+        }
+        if p.rules.is_empty() {
+            return missing("rules");
+        }
+        Ok(p)
+    }
+}
+
+impl<'de> Keys<'de> {
+    /// Checks a first key read before the known keys were chosen.
+    fn check_first<E: de::Error>(&mut self, first: Located) -> Result<Key<'de>, E> {
+        KeySeed {
+            known: self.known,
+            what: self.what,
+            seen: &mut self.seen,
+        }
+        .check(Cow::Owned(first.text), first.at)
+    }
+}
+
+/// `spec` of the AGT form, read into the policy.
+struct SpecSeed<'a>(&'a mut RawPolicy);
+
+impl<'de> DeserializeSeed<'de> for SpecSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpecSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping with rules")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = Keys::new(SPEC_KEYS, "spec key");
+        while let Some(key) = keys.next(&mut map)? {
+            self.0.body(&key, &mut map)?;
+        }
+        Ok(())
+    }
+}
+
+/// A document: one policy, a list of them, or nothing.
+pub struct Document(pub Vec<RawPolicy>);
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Document;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a policy (a mapping with name and rules)")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Document, E> {
+                Ok(Document(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Document, A::Error> {
+                PolicyVisitor.visit_map(map).map(|p| Document(vec![p]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document, A::Error> {
+                let mut out = Vec::new();
+                while let Some(p) = seq.next_element()? {
+                    out.push(p);
+                }
+                Ok(Document(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
