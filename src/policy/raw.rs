@@ -201,7 +201,7 @@ impl<'de> Keys<'de> {
     }
 }
 
-/// A string value and where it starts.
+/// A non-empty string value and where it starts.
 pub struct Located {
     pub text: String,
     pub at: At,
@@ -216,12 +216,18 @@ impl<'de> Deserialize<'de> for Located {
                 f.write_str("a string")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Located, E> {
+                if v.is_empty() {
+                    return Err(invalid("may not be empty"));
+                }
                 Ok(Located {
                     text: v.to_owned(),
                     at: Some(v.as_ptr() as usize),
                 })
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Located, E> {
+                if v.is_empty() {
+                    return Err(invalid("may not be empty"));
+                }
                 Ok(Located {
                     text: v.to_owned(),
                     at: None,
@@ -366,21 +372,23 @@ pub struct Finite(pub f64);
 
 impl<'de> Deserialize<'de> for Finite {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match ScalarValue::deserialize(d)?.0 {
-            Scalar::Number(n) => Ok(Finite(n)),
-            other => Err(D::Error::invalid_type(
-                unexpected(&other),
-                &"a finite number",
-            )),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Finite;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a finite number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Finite, E> {
+                Ok(Finite(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Finite, E> {
+                Ok(Finite(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Finite, E> {
+                ScalarVisitor.visit_f64(v).map(|_| Finite(v))
+            }
         }
-    }
-}
-
-fn unexpected(s: &Scalar) -> de::Unexpected<'_> {
-    match s {
-        Scalar::Bool(b) => de::Unexpected::Bool(*b),
-        Scalar::Number(n) => de::Unexpected::Float(*n),
-        Scalar::Str(s) => de::Unexpected::Str(s),
+        d.deserialize_any(V)
     }
 }
 
@@ -603,7 +611,7 @@ impl<'de> Deserialize<'de> for Conditions {
                                 days.0.into_iter().fold(DaySet::default(), DaySet::union),
                             )
                         }
-                        "resource" => Condition::Resource(resource(map.next_value()?)?),
+                        "resource" => Condition::Resource(map.next_value::<Checked<Resource>>()?.0),
                         "context" => {
                             out.list.extend(map.next_value::<Context>()?.0);
                             continue;
@@ -611,18 +619,7 @@ impl<'de> Deserialize<'de> for Conditions {
                         "tags" => Condition::Tags(map.next_value::<List<Box<str>>>()?.0),
                         "minTrustTier" => Condition::MinTrustTier(map.next_value::<One<_>>()?.0),
                         _ => {
-                            let r: RawRateLimit = map.next_value()?;
-                            if r.requests_per_minute.is_none() && r.requests_per_hour.is_none() {
-                                return Err(Message::error(
-                                    DiagnosticKind::MissingKey,
-                                    "rateLimit: give requestsPerMinute, requestsPerHour or both",
-                                    None,
-                                ));
-                            }
-                            out.rate_limit = Some(RateLimit {
-                                per_minute: r.requests_per_minute.map(NonZeroU32::get),
-                                per_hour: r.requests_per_hour.map(NonZeroU32::get),
-                            });
+                            out.rate_limit = Some(map.next_value::<Checked<RawRateLimit>>()?.0);
                             continue;
                         }
                     };
@@ -635,23 +632,65 @@ impl<'de> Deserialize<'de> for Conditions {
     }
 }
 
-fn resource<E: de::Error>(r: Resource) -> Result<Vec<Op>, E> {
-    let mut ops = Vec::new();
-    if let Some(List(p)) = r.matches {
-        ops.push(Op::Matches(p));
+/// A derived mapping type checked as a whole while the parser is still on it, so
+/// that an error carries its path and position.
+trait Check<'de>: Deserialize<'de> {
+    type Out;
+    fn check(self) -> Result<Self::Out, &'static str>;
+}
+
+struct Checked<T: for<'de> Check<'de>>(<T as Check<'static>>::Out);
+
+impl<'de, T: for<'a> Check<'a>> Deserialize<'de> for Checked<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: for<'a> Check<'a>> Visitor<'de> for V<T> {
+            type Value = Checked<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Checked<T>, A::Error> {
+                let raw = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                raw.check().map(Checked).map_err(invalid)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
     }
-    if let Some(List(p)) = r.starts_with {
-        ops.push(Op::StartsWith(p));
+}
+
+impl Check<'_> for Resource {
+    type Out = Vec<Op>;
+    fn check(self) -> Result<Vec<Op>, &'static str> {
+        let mut ops = Vec::new();
+        if let Some(List(p)) = self.matches {
+            ops.push(Op::Matches(p));
+        }
+        if let Some(List(p)) = self.starts_with {
+            ops.push(Op::StartsWith(p));
+        }
+        if let Some(List(t)) = self.contains {
+            ops.push(Op::Contains(t.into_iter().map(Scalar::Str).collect()));
+        }
+        if ops.is_empty() {
+            return Err(
+                "an empty resource condition constrains nothing; give matches, startsWith or contains",
+            );
+        }
+        Ok(ops)
     }
-    if let Some(List(t)) = r.contains {
-        ops.push(Op::Contains(t.into_iter().map(Scalar::Str).collect()));
+}
+
+impl Check<'_> for RawRateLimit {
+    type Out = RateLimit;
+    fn check(self) -> Result<RateLimit, &'static str> {
+        if self.requests_per_minute.is_none() && self.requests_per_hour.is_none() {
+            return Err("give requestsPerMinute, requestsPerHour or both");
+        }
+        Ok(RateLimit {
+            per_minute: self.requests_per_minute.map(NonZeroU32::get),
+            per_hour: self.requests_per_hour.map(NonZeroU32::get),
+        })
     }
-    if ops.is_empty() {
-        return Err(invalid(
-            "an empty resource condition constrains nothing; give matches, startsWith or contains",
-        ));
-    }
-    Ok(ops)
 }
 
 /// `context`: dotted paths to specs.
@@ -719,11 +758,7 @@ impl<'de> Deserialize<'de> for RawRule {
                     at = at.or(key.at);
                     match &*key.text {
                         "name" => {
-                            let n: Located = map.next_value()?;
-                            if n.text.is_empty() {
-                                return Err(invalid("name: may not be empty"));
-                            }
-                            name = Some(n);
+                            name = Some(map.next_value()?);
                         }
                         "effect" => effect = Some(map.next_value::<One<Effect>>()?.0),
                         "actions" => actions = Some(map.next_value::<List<Pattern>>()?.0),
@@ -931,21 +966,12 @@ impl<'de> Visitor<'de> for PolicyVisitor {
                         } else {
                             AGT_API_VERSION
                         };
-                        let got: String = map.next_value()?;
-                        if got != want {
-                            return Err(invalid(&format!(
-                                "{}: expected '{want}', found '{got}'",
-                                k.text
-                            )));
-                        }
+                        map.next_value_seed(Exact(want))?;
                         api_version |= k.text == "apiVersion";
                         kind |= k.text == "kind";
                     }
                     "metadata" => {
                         let m: Metadata = map.next_value()?;
-                        if m.name.text.is_empty() {
-                            return Err(invalid("metadata.name: may not be empty"));
-                        }
                         p.name = Some(m.name);
                         p.version = m.version;
                         p.description = m.description;
@@ -977,12 +1003,8 @@ impl<'de> Visitor<'de> for PolicyVisitor {
                 }
             }
         }
-        if p.name.as_ref().is_none_or(|n| n.text.is_empty()) {
-            return if p.name.is_none() {
-                missing("name")
-            } else {
-                Err(invalid("name: may not be empty"))
-            };
+        if p.name.is_none() {
+            return missing("name");
         }
         if p.rules.is_empty() {
             return missing("rules");
@@ -1000,6 +1022,30 @@ impl<'de> Keys<'de> {
             seen: &mut self.seen,
         }
         .check(Cow::Owned(first.text), first.at)
+    }
+}
+
+/// A string that must be exactly this one.
+struct Exact(&'static str);
+
+impl<'de> DeserializeSeed<'de> for Exact {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Exact {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}'", self.0)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        if v == self.0 {
+            Ok(())
+        } else {
+            Err(invalid(&format!("expected '{}', found '{v}'", self.0)))
+        }
     }
 }
 
