@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::num::NonZeroU32;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::diagnostic::DiagnosticKind;
 use super::{AppliesTo, Delegation, RateLimit};
