@@ -316,24 +316,84 @@ impl FromText for DefaultEffect {
     }
 }
 
+/// Checks that a text reads as a `T` (the reading is done again once the parser has
+/// moved on: one visitor serves every kind of item, which keeps the .wasm small).
+type CheckText = fn(&str) -> Result<(), (String, Option<&'static str>)>;
+
+fn check_text<T: FromText>(text: &str) -> Result<(), (String, Option<&'static str>)> {
+    T::from_text(text).map(drop)
+}
+
+/// Reads a `T` from a text already checked (an error here is not expected, but is
+/// reported rather than trusted).
+fn read_text<T: FromText, E: de::Error>(text: &str) -> Result<T, E> {
+    T::from_text(text).map_err(|(m, hint)| Message::error(DiagnosticKind::InvalidValue, &m, hint))
+}
+
+/// One item, or (with `list`) one item or a list of them, checked as they are read.
+#[derive(Clone, Copy)]
+struct Texts {
+    what: &'static str,
+    check: CheckText,
+    list: bool,
+    empty_ok: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Texts {
+    type Value = Vec<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+        if self.list {
+            d.deserialize_any(self)
+        } else {
+            d.deserialize_str(self)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Texts {
+    type Value = Vec<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.list {
+            true => write!(f, "a {} or a list of them", self.what),
+            false => write!(f, "a {}", self.what),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+        (self.check)(v)
+            .map_err(|(m, hint)| Message::error(DiagnosticKind::InvalidValue, &m, hint))?;
+        Ok(vec![v.to_owned()])
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+        let one = Texts {
+            list: false,
+            ..self
+        };
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+        while let Some(mut item) = seq.next_element_seed(one)? {
+            out.append(&mut item);
+        }
+        if out.is_empty() && !self.empty_ok {
+            let message = format!("expected at least one {}, found an empty list", self.what);
+            return Err(invalid(&message));
+        }
+        Ok(out)
+    }
+}
+
 /// One item read from a string.
 pub struct One<T>(pub T);
 
 impl<'de, T: FromText> Deserialize<'de> for One<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(ItemVisitor(PhantomData)).map(One)
-    }
-}
-
-struct ItemVisitor<T>(PhantomData<T>);
-
-impl<'de, T: FromText> Visitor<'de> for ItemVisitor<T> {
-    type Value = T;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {}", T::WHAT)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        T::from_text(v).map_err(|(m, hint)| Message::error(DiagnosticKind::InvalidValue, &m, hint))
+        let texts = Texts {
+            what: T::WHAT,
+            check: check_text::<T>,
+            list: false,
+            empty_ok: false,
+        };
+        let text = texts.deserialize(d)?;
+        let text = text.first().map_or("", String::as_str);
+        read_text::<T, D::Error>(text).map(One)
     }
 }
 
@@ -342,214 +402,179 @@ pub struct List<T, const EMPTY_OK: bool = false>(pub Vec<T>);
 
 impl<'de, T: FromText, const EMPTY_OK: bool> Deserialize<'de> for List<T, EMPTY_OK> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T, const E: bool>(PhantomData<T>);
-        impl<'de, T: FromText, const EMPTY_OK: bool> Visitor<'de> for V<T, EMPTY_OK> {
-            type Value = List<T, EMPTY_OK>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a {} or a list of them", T::WHAT)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                ItemVisitor(PhantomData).visit_str(v).map(|t| List(vec![t]))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-                while let Some(One(t)) = seq.next_element()? {
-                    out.push(t);
-                }
-                if out.is_empty() && !EMPTY_OK {
-                    let message = format!("expected at least one {}, found an empty list", T::WHAT);
-                    return Err(invalid(&message));
-                }
-                Ok(List(out))
-            }
-        }
-        d.deserialize_any(V(PhantomData))
+        let texts = Texts {
+            what: T::WHAT,
+            check: check_text::<T>,
+            list: true,
+            empty_ok: EMPTY_OK,
+        };
+        let items = texts.deserialize(d)?;
+        let items: Result<Vec<T>, D::Error> = items.iter().map(|t| read_text(t)).collect();
+        items.map(List)
     }
 }
 
-/// A finite number.
-pub struct Finite(pub f64);
+/// Which shapes of value a place accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A finite number.
+    Number,
+    /// A string, number or boolean.
+    Scalar,
+    /// A scalar or a list of them (at least one).
+    Scalars,
+    /// A context spec: a scalar, a list, or a mapping of operators.
+    Spec,
+}
 
-impl<'de> Deserialize<'de> for Finite {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Finite;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a finite number")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Finite, E> {
-                Ok(Finite(v as f64))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Finite, E> {
-                Ok(Finite(v as f64))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Finite, E> {
-                ScalarVisitor.visit_f64(v).map(|_| Finite(v))
-            }
+/// What a [`Shape`] read.
+enum Read {
+    One(Scalar),
+    Many(Vec<Scalar>),
+    Ops(Vec<Op>),
+}
+
+impl Read {
+    /// The operators a context spec stands for.
+    fn ops(self) -> Vec<Op> {
+        match self {
+            Read::One(s) => vec![Op::Equals(s)],
+            Read::Many(l) => vec![Op::In(l)],
+            Read::Ops(ops) => ops,
         }
-        d.deserialize_any(V)
+    }
+
+    /// The values of a list place.
+    fn scalars(self) -> Vec<Scalar> {
+        match self {
+            Read::One(s) => vec![s],
+            Read::Many(l) => l,
+            Read::Ops(_) => Vec::new(),
+        }
+    }
+
+    /// The value of a one-value place.
+    fn scalar(self) -> Scalar {
+        match self {
+            Read::One(s) => s,
+            other => other
+                .scalars()
+                .into_iter()
+                .next()
+                .unwrap_or(Scalar::Bool(false)),
+        }
+    }
+
+    /// The number of a number place.
+    fn number(self) -> f64 {
+        match self.scalar() {
+            Scalar::Number(n) => n,
+            _ => f64::NAN,
+        }
     }
 }
 
-/// A string, number or boolean compared with a context field.
-pub struct ScalarValue(pub Scalar);
+impl<'de> DeserializeSeed<'de> for Shape {
+    type Value = Read;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Read, D::Error> {
+        d.deserialize_any(self)
+    }
+}
 
-struct ScalarVisitor;
+impl Shape {
+    fn scalar<E: de::Error>(self, s: Scalar) -> Result<Read, E> {
+        if self == Shape::Number && !matches!(s, Scalar::Number(_)) {
+            return Err(E::invalid_type(unexpected(&s), &self));
+        }
+        Ok(Read::One(s))
+    }
+}
 
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+fn unexpected(s: &Scalar) -> de::Unexpected<'_> {
+    match s {
+        Scalar::Bool(b) => de::Unexpected::Bool(*b),
+        Scalar::Number(n) => de::Unexpected::Float(*n),
+        Scalar::Str(s) => de::Unexpected::Str(s),
+    }
+}
+
+impl<'de> Visitor<'de> for Shape {
+    type Value = Read;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string, number or boolean")
+        f.write_str(match self {
+            Shape::Number => "a finite number",
+            Shape::Scalar => "a string, number or boolean",
+            Shape::Scalars => "a value or a list of them",
+            Shape::Spec => "a value, a list of values or a mapping of operators",
+        })
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Read, E> {
+        self.scalar(Scalar::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v as f64))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Read, E> {
+        self.scalar(Scalar::Number(v as f64))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v as f64))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Read, E> {
+        self.scalar(Scalar::Number(v as f64))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-        if v.is_finite() {
-            Ok(Scalar::Number(v))
-        } else {
-            Err(invalid("expected a finite number"))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Read, E> {
+        if !v.is_finite() {
+            return Err(invalid("expected a finite number"));
+        }
+        self.scalar(Scalar::Number(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Read, E> {
+        self.scalar(Scalar::Str(Box::from(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Read, E> {
+        match self {
+            Shape::Number => Err(E::invalid_type(de::Unexpected::Unit, &self)),
+            _ => Err(invalid(
+                "null matches nothing (a null field is unknown); use `exists: false`",
+            )),
         }
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Str(Box::from(v)))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Err(invalid(
-            "null matches nothing (a null field is unknown); use `exists: false`",
-        ))
-    }
-}
-
-impl<'de> Deserialize<'de> for ScalarValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarVisitor).map(ScalarValue)
-    }
-}
-
-/// One value or a list of them, at least one.
-struct Scalars(Vec<Scalar>);
-
-impl<'de> Deserialize<'de> for Scalars {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Scalars;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value or a list of them")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalars, E> {
-                ScalarVisitor.visit_bool(v).map(|s| Scalars(vec![s]))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalars, E> {
-                ScalarVisitor.visit_i64(v).map(|s| Scalars(vec![s]))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalars, E> {
-                ScalarVisitor.visit_u64(v).map(|s| Scalars(vec![s]))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalars, E> {
-                ScalarVisitor.visit_f64(v).map(|s| Scalars(vec![s]))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalars, E> {
-                ScalarVisitor.visit_str(v).map(|s| Scalars(vec![s]))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalars, A::Error> {
-                scalar_list(seq).map(Scalars)
-            }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
+        if matches!(self, Shape::Number | Shape::Scalar) {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
         }
-        d.deserialize_any(V)
-    }
-}
-
-fn scalar_list<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<Scalar>, A::Error> {
-    let mut out = Vec::new();
-    while let Some(ScalarValue(s)) = seq.next_element()? {
-        out.push(s);
-    }
-    if out.is_empty() {
-        return Err(invalid("expected at least one value, found an empty list"));
-    }
-    Ok(out)
-}
-
-/// A context spec: a scalar (equality), a list (membership) or operators.
-struct Spec(Vec<Op>);
-
-impl<'de> Deserialize<'de> for Spec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Spec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value, a list of values or a mapping of operators")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Spec, E> {
-                ScalarVisitor
-                    .visit_bool(v)
-                    .map(|s| Spec(vec![Op::Equals(s)]))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Spec, E> {
-                ScalarVisitor
-                    .visit_i64(v)
-                    .map(|s| Spec(vec![Op::Equals(s)]))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Spec, E> {
-                ScalarVisitor
-                    .visit_u64(v)
-                    .map(|s| Spec(vec![Op::Equals(s)]))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Spec, E> {
-                ScalarVisitor
-                    .visit_f64(v)
-                    .map(|s| Spec(vec![Op::Equals(s)]))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Spec, E> {
-                ScalarVisitor
-                    .visit_str(v)
-                    .map(|s| Spec(vec![Op::Equals(s)]))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Spec, E> {
-                ScalarVisitor
-                    .visit_unit()
-                    .map(|s| Spec(vec![Op::Equals(s)]))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Spec, A::Error> {
-                scalar_list(seq).map(|l| Spec(vec![Op::In(l)]))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Spec, A::Error> {
-                let mut keys = Keys::new(OPERATORS, "operator");
-                let mut ops = Vec::new();
-                while let Some(key) = keys.next(&mut map)? {
-                    ops.push(match &*key.text {
-                        "equals" => Op::Equals(map.next_value::<ScalarValue>()?.0),
-                        "not_equals" => Op::NotEquals(map.next_value::<ScalarValue>()?.0),
-                        "in" => Op::In(map.next_value::<Scalars>()?.0),
-                        "not_in" => Op::NotIn(map.next_value::<Scalars>()?.0),
-                        "lt" => Op::Lt(map.next_value::<Finite>()?.0),
-                        "lte" => Op::Lte(map.next_value::<Finite>()?.0),
-                        "gt" => Op::Gt(map.next_value::<Finite>()?.0),
-                        "gte" => Op::Gte(map.next_value::<Finite>()?.0),
-                        "matches" => Op::Matches(map.next_value::<List<Pattern>>()?.0),
-                        "not_matches" => Op::NotMatches(map.next_value::<List<Pattern>>()?.0),
-                        "starts_with" => Op::StartsWith(map.next_value::<List<Box<str>>>()?.0),
-                        "contains" => Op::Contains(map.next_value::<Scalars>()?.0),
-                        _ => Op::Exists(map.next_value::<bool>()?),
-                    });
-                }
-                if ops.is_empty() {
-                    return Err(invalid("expected at least one operator"));
-                }
-                Ok(Spec(ops))
-            }
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element_seed(Shape::Scalar)? {
+            out.push(item.scalar());
         }
-        d.deserialize_any(V)
+        if out.is_empty() {
+            return Err(invalid("expected at least one value, found an empty list"));
+        }
+        Ok(Read::Many(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
+        if self != Shape::Spec {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        }
+        let mut keys = Keys::new(OPERATORS, "operator");
+        let mut ops = Vec::new();
+        while let Some(key) = keys.next(&mut map)? {
+            let mut value = |shape| map.next_value_seed(shape);
+            ops.push(match &*key.text {
+                "equals" => Op::Equals(value(Shape::Scalar)?.scalar()),
+                "not_equals" => Op::NotEquals(value(Shape::Scalar)?.scalar()),
+                "in" => Op::In(value(Shape::Scalars)?.scalars()),
+                "not_in" => Op::NotIn(value(Shape::Scalars)?.scalars()),
+                "contains" => Op::Contains(value(Shape::Scalars)?.scalars()),
+                "lt" => Op::Lt(value(Shape::Number)?.number()),
+                "lte" => Op::Lte(value(Shape::Number)?.number()),
+                "gt" => Op::Gt(value(Shape::Number)?.number()),
+                "gte" => Op::Gte(value(Shape::Number)?.number()),
+                "matches" => Op::Matches(map.next_value::<List<Pattern>>()?.0),
+                "not_matches" => Op::NotMatches(map.next_value::<List<Pattern>>()?.0),
+                "starts_with" => Op::StartsWith(map.next_value::<List<Box<str>>>()?.0),
+                _ => Op::Exists(map.next_value::<bool>()?),
+            });
+        }
+        if ops.is_empty() {
+            return Err(invalid("expected at least one operator"));
+        }
+        Ok(Read::Ops(ops))
     }
 }
 
@@ -598,12 +623,14 @@ impl<'de> Deserialize<'de> for Conditions {
                         ops: vec![op],
                     };
                     let condition = match &*key.text {
-                        "amount_max" => {
-                            amount(FieldKey::AmountMax, Op::Lte(map.next_value::<Finite>()?.0))
-                        }
-                        "amount_min" => {
-                            amount(FieldKey::AmountMin, Op::Gte(map.next_value::<Finite>()?.0))
-                        }
+                        "amount_max" => amount(
+                            FieldKey::AmountMax,
+                            Op::Lte(map.next_value_seed(Shape::Number)?.number()),
+                        ),
+                        "amount_min" => amount(
+                            FieldKey::AmountMin,
+                            Op::Gte(map.next_value_seed(Shape::Number)?.number()),
+                        ),
                         "time_range" => Condition::TimeRange(map.next_value::<One<_>>()?.0),
                         "days" => {
                             let days: List<DaySet> = map.next_value()?;
@@ -712,7 +739,7 @@ impl<'de> Deserialize<'de> for Context {
                 };
                 let mut out = Vec::new();
                 while let Some(key) = keys.next(&mut map)? {
-                    let Spec(ops) = map.next_value()?;
+                    let ops = map.next_value_seed(Shape::Spec)?.ops();
                     if let Some(path) = FieldPath::parse(&key.text) {
                         out.push(Condition::Field {
                             key: FieldKey::Context,
