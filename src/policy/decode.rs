@@ -66,7 +66,13 @@ impl<'a> Decoder<'a> {
                 }
                 Err(e) => {
                     found = true;
-                    d.serde_error(&e);
+                    // The parser reads a whole document before serde sees it, and
+                    // reports its syntax error only after: a type error found on the
+                    // way must not hide it.
+                    match syntax_error(text, i) {
+                        Some(syntax) => d.serde_error(&syntax),
+                        None => d.serde_error(&e),
+                    }
                     if e.location().is_none()
                         || d.errors
                             .last()
@@ -368,6 +374,13 @@ pub fn line_of(text: &str, at: At) -> u32 {
     Lines::new(text).locate(at).0
 }
 
+/// The syntax error of document `index` of `text`, if it has one.
+fn syntax_error(text: &str, index: usize) -> Option<yaml_serde::Error> {
+    let doc = yaml_serde::Deserializer::from_str(text).nth(index)?;
+    let e = <serde::de::IgnoredAny as serde::Deserialize>::deserialize(doc).err()?;
+    (describe(&e).kind == DiagnosticKind::Syntax).then_some(e)
+}
+
 fn clamp(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -503,5 +516,96 @@ impl<'a> Lines<'a> {
             .get(start..offset)
             .map_or(0, |s| s.chars().count());
         (clamp(line), clamp(column + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        let zones = crate::zone::default_provider();
+        Decoder::read(Arc::from("t"), text, &*zones, Limits::default()).errors
+    }
+
+    fn first(text: &str) -> (u32, u32, String, String, Option<String>) {
+        let e = errors(text).remove(0);
+        (e.line, e.column, e.path, e.message, e.suggestion)
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let text = "name: p\nrules:\n  - effect: allow\n    actions: [\"x\"]\n    conditions: {context: {city: \"Zürich 😀😀\"}, amount_mx: 3}\n";
+        let column = 1 + "    conditions: {context: {city: \"Zürich 😀😀\"}, "
+            .chars()
+            .count() as u32;
+        let (line, col, path, message, hint) = first(text);
+        assert_eq!((line, col), (5, column));
+        assert_eq!(path, "rules[0].conditions.amount_mx");
+        assert_eq!(message, "unknown condition 'amount_mx'");
+        assert_eq!(hint.as_deref(), Some("amount_max"));
+    }
+
+    #[test]
+    fn derived_types_keep_paths_and_suggestions() {
+        let text = "name: p\ndelegation: {maxDepht: 1}\nrules: [{effect: allow, actions: [a]}]\n";
+        let (line, _, path, message, hint) = first(text);
+        assert_eq!((line, path.as_str()), (2, "delegation.maxDepht"));
+        assert_eq!(message, "unknown key 'maxDepht'");
+        assert_eq!(hint.as_deref(), Some("maxDepth"));
+        let text = "name: p\nrules: [{effect: allow, actions: 5}]\n";
+        let e = errors(text).remove(0);
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (DiagnosticKind::WrongType, "rules[0].actions")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_where_they_are() {
+        let (line, col, path, message, _) =
+            first("name: a\nrules: [{effect: allow, actions: [a]}]\nname: b\n");
+        assert_eq!((line, col, path.as_str()), (3, 1, "name"));
+        assert_eq!(message, "duplicate key 'name'");
+        let text = "name: a\nrules: [{effect: allow, actions: [a], conditions: {context: {k: 1, k: 2}}}]\n";
+        assert!(first(text).3.contains("duplicate key 'k'"));
+    }
+
+    #[test]
+    fn hostile_documents_are_refused_by_the_guard() {
+        let deep = format!(
+            "name: d\nrules: {}{}",
+            "[".repeat(40_000),
+            "]".repeat(40_000)
+        );
+        let e = errors(&deep).remove(0);
+        assert_eq!(e.kind, DiagnosticKind::Syntax);
+        assert!(e.message.contains("nesting deeper than 64"), "{e}");
+        let big = format!("name: {}\n", "x".repeat(5 << 20));
+        assert!(errors(&big)[0].message.contains("bytes"));
+    }
+
+    #[test]
+    fn cross_field_problems_and_warnings_have_positions() {
+        let text = "name: p\nrules:\n  - {name: a, effect: allow, actions: [x]}\n  - name: a\n    effect: deny\n    actions: [y]\n    conditions: {rateLimit: {requestsPerMinute: 1}}\n";
+        let e = errors(text);
+        let got: Vec<_> = e
+            .iter()
+            .map(|d| (d.line, d.column, d.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (4, 11, "rules[1].name"),
+                (7, 5, "rules[1].conditions.rateLimit")
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_parsers_position() {
+        let e = errors("name: [unclosed\n").remove(0);
+        assert_eq!((e.kind, e.line), (DiagnosticKind::Syntax, 2));
+        assert!(!e.message.contains(" at line "), "{e}");
     }
 }
