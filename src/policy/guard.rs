@@ -71,7 +71,12 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
     while i < bytes.len() {
         // One line: its indent first.
         let start = i;
-        let indent = bytes[i..].iter().take_while(|&&b| b == b' ').count();
+        let indent = bytes
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count();
         i += indent;
         let blank = matches!(bytes.get(i), None | Some(b'\n' | b'\r' | b'#'));
         if let Some(above) = block_scalar_above {
@@ -99,7 +104,7 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
                     i += 1;
                     continue;
                 }
-                b'#' if i == start || matches!(bytes[i - 1], b' ' | b'\t') => {
+                b'#' if i == start || matches!(bytes.get(i - 1), Some(b' ' | b'\t')) => {
                     while !matches!(bytes.get(i), None | Some(b'\n' | b'\r')) {
                         i += 1;
                     }
@@ -181,7 +186,7 @@ fn next_line(bytes: &[u8], mut i: usize) -> usize {
 
 /// Skips a quoted scalar starting at `i`, counting the line breaks inside it.
 fn skip_quoted(bytes: &[u8], i: usize, line: &mut u32) -> usize {
-    let quote = bytes[i];
+    let quote = bytes.get(i).copied().unwrap_or(b'"');
     let mut j = i + 1;
     while let Some(&b) = bytes.get(j) {
         match b {
