@@ -563,7 +563,7 @@ impl Suite {
         };
         guard::check(text, guard::Limits::default()).map_err(|r| fail(r.line, r.message))?;
         let raw: RawFile = yaml_serde::from_str(text).map_err(|e| {
-            let mut d = decode::describe(&e);
+            let mut d = decode::describe(&e, text);
             if d.kind == crate::policy::DiagnosticKind::UnknownKey {
                 // The message names the key.
                 d.path = d.path.rsplit_once('.').map_or("", |(p, _)| p).to_owned();

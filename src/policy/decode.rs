@@ -131,7 +131,7 @@ impl<'a> Decoder<'a> {
 
     /// A parser or deserializer error as a diagnostic.
     fn serde_error(&mut self, e: &yaml_serde::Error) {
-        let d = describe(e);
+        let d = describe(e, self.lines.text);
         let pos = (d.line, d.column);
         self.push(
             Severity::Error,
@@ -336,11 +336,20 @@ pub struct Described {
 }
 
 /// Takes a `yaml_serde` error apart: position, path, kind, message and suggestion.
-pub fn describe(e: &yaml_serde::Error) -> Described {
-    let (line, column) = e
+pub fn describe(e: &yaml_serde::Error, text: &str) -> Described {
+    let (mut line, mut column) = e
         .location()
         .map_or((1, 1), |l| (clamp(l.line()), clamp(l.column())));
     let full = e.to_string();
+    // A syntax error noticed only at the end of the text ("while parsing a flow
+    // sequence"): point where the unclosed construct starts.
+    if e.location()
+        .is_some_and(|l| l.index() >= text.trim_end().len())
+    {
+        if let Some(&context) = marks(&full).get(1) {
+            (line, column) = context;
+        }
+    }
     let text = strip_marks(&full);
     let (path, message) = split_path(&text);
     let path = if path == "." { "" } else { path };
@@ -378,11 +387,24 @@ pub fn line_of(text: &str, at: At) -> u32 {
 fn syntax_error(text: &str, index: usize) -> Option<yaml_serde::Error> {
     let doc = yaml_serde::Deserializer::from_str(text).nth(index)?;
     let e = <serde::de::IgnoredAny as serde::Deserialize>::deserialize(doc).err()?;
-    (describe(&e).kind == DiagnosticKind::Syntax).then_some(e)
+    (describe(&e, text).kind == DiagnosticKind::Syntax).then_some(e)
 }
 
 fn clamp(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The " at line L column C" marks of a message, in order.
+fn marks(full: &str) -> Vec<(u32, u32)> {
+    let number = |s: &str| s.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok();
+    full.split(" at line ")
+        .skip(1)
+        .filter_map(|rest| {
+            let line = number(rest)?;
+            let column = number(rest.split_once(" column ")?.1)?;
+            Some((line, column))
+        })
+        .collect()
 }
 
 /// The message without the " at line L column C" marks the parser appends.
@@ -605,7 +627,7 @@ mod tests {
     #[test]
     fn syntax_errors_carry_the_parsers_position() {
         let e = errors("name: [unclosed\n").remove(0);
-        assert_eq!((e.kind, e.line), (DiagnosticKind::Syntax, 2));
+        assert_eq!((e.kind, e.line, e.column), (DiagnosticKind::Syntax, 1, 7));
         assert!(!e.message.contains(" at line "), "{e}");
     }
 }

@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::num::NonZeroU32;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
 use super::diagnostic::DiagnosticKind;
 use super::{AppliesTo, Delegation, RateLimit};
@@ -316,32 +316,23 @@ impl FromText for DefaultEffect {
     }
 }
 
-/// Checks that a text reads as a `T` (the reading is done again once the parser has
-/// moved on: one visitor serves every kind of item, which keeps the .wasm small).
-type CheckText = fn(&str) -> Result<(), (String, Option<&'static str>)>;
+/// Where the items of a text place go: each is read (or refused) by the place's
+/// own type. The sink is a trait object so that one visitor serves every kind of
+/// item, which keeps the .wasm small.
+type Sink<'a> = &'a mut dyn FnMut(&str) -> Result<(), (String, Option<&'static str>)>;
 
-fn check_text<T: FromText>(text: &str) -> Result<(), (String, Option<&'static str>)> {
-    T::from_text(text).map(drop)
-}
-
-/// Reads a `T` from a text already checked (an error here is not expected, but is
-/// reported rather than trusted).
-fn read_text<T: FromText, E: de::Error>(text: &str) -> Result<T, E> {
-    T::from_text(text).map_err(|(m, hint)| Message::error(DiagnosticKind::InvalidValue, &m, hint))
-}
-
-/// One item, or (with `list`) one item or a list of them, checked as they are read.
-#[derive(Clone, Copy)]
-struct Texts {
+/// One item, or (with `list`) one item or a list of them, read as they are met.
+struct Texts<'a> {
     what: &'static str,
-    check: CheckText,
     list: bool,
     empty_ok: bool,
+    sink: Sink<'a>,
 }
 
-impl<'de> DeserializeSeed<'de> for Texts {
-    type Value = Vec<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+impl<'de> DeserializeSeed<'de> for Texts<'_> {
+    /// How many items were read.
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
         if self.list {
             d.deserialize_any(self)
         } else {
@@ -350,33 +341,34 @@ impl<'de> DeserializeSeed<'de> for Texts {
     }
 }
 
-impl<'de> Visitor<'de> for Texts {
-    type Value = Vec<String>;
+impl<'de> Visitor<'de> for Texts<'_> {
+    type Value = usize;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.list {
             true => write!(f, "a {} or a list of them", self.what),
             false => write!(f, "a {}", self.what),
         }
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
-        (self.check)(v)
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        (self.sink)(v)
             .map_err(|(m, hint)| Message::error(DiagnosticKind::InvalidValue, &m, hint))?;
-        Ok(vec![v.to_owned()])
+        Ok(1)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-        let one = Texts {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut count = 0;
+        while let Some(n) = seq.next_element_seed(Texts {
+            what: self.what,
             list: false,
-            ..self
-        };
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-        while let Some(mut item) = seq.next_element_seed(one)? {
-            out.append(&mut item);
+            empty_ok: false,
+            sink: &mut *self.sink,
+        })? {
+            count += n;
         }
-        if out.is_empty() && !self.empty_ok {
+        if count == 0 && !self.empty_ok {
             let message = format!("expected at least one {}, found an empty list", self.what);
             return Err(invalid(&message));
         }
-        Ok(out)
+        Ok(count)
     }
 }
 
@@ -385,15 +377,17 @@ pub struct One<T>(pub T);
 
 impl<'de, T: FromText> Deserialize<'de> for One<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let texts = Texts {
+        let mut out = None;
+        let mut sink = |t: &str| T::from_text(t).map(|v| out = Some(v));
+        Texts {
             what: T::WHAT,
-            check: check_text::<T>,
             list: false,
             empty_ok: false,
-        };
-        let text = texts.deserialize(d)?;
-        let text = text.first().map_or("", String::as_str);
-        read_text::<T, D::Error>(text).map(One)
+            sink: &mut sink,
+        }
+        .deserialize(d)?;
+        out.map(One)
+            .ok_or_else(|| D::Error::invalid_length(0, &T::WHAT))
     }
 }
 
@@ -402,15 +396,16 @@ pub struct List<T, const EMPTY_OK: bool = false>(pub Vec<T>);
 
 impl<'de, T: FromText, const EMPTY_OK: bool> Deserialize<'de> for List<T, EMPTY_OK> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let texts = Texts {
+        let mut out = Vec::new();
+        let mut sink = |t: &str| T::from_text(t).map(|v| out.push(v));
+        Texts {
             what: T::WHAT,
-            check: check_text::<T>,
             list: true,
             empty_ok: EMPTY_OK,
-        };
-        let items = texts.deserialize(d)?;
-        let items: Result<Vec<T>, D::Error> = items.iter().map(|t| read_text(t)).collect();
-        items.map(List)
+            sink: &mut sink,
+        }
+        .deserialize(d)?;
+        Ok(List(out))
     }
 }
 
@@ -536,7 +531,7 @@ impl<'de> Visitor<'de> for Shape {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
         if matches!(self, Shape::Number | Shape::Scalar) {
-            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+            return Err(A::Error::invalid_type(de::Unexpected::Seq, &self));
         }
         let mut out = Vec::new();
         while let Some(item) = seq.next_element_seed(Shape::Scalar)? {
@@ -549,7 +544,7 @@ impl<'de> Visitor<'de> for Shape {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
         if self != Shape::Spec {
-            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+            return Err(A::Error::invalid_type(de::Unexpected::Map, &self));
         }
         let mut keys = Keys::new(OPERATORS, "operator");
         let mut ops = Vec::new();
