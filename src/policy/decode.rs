@@ -575,6 +575,12 @@ mod tests {
         assert_eq!((line, path.as_str()), (2, "delegation.maxDepht"));
         assert_eq!(message, "unknown key 'maxDepht'");
         assert_eq!(hint.as_deref(), Some("maxDepth"));
+        let e = errors("name: 5\nrules: [{effect: allow, actions: [a]}]\n").remove(0);
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (DiagnosticKind::WrongType, "name")
+        );
+        assert!(e.message.contains("expected a string"), "{e}");
         let text = "name: p\nrules: [{effect: allow, actions: 5}]\n";
         let e = errors(text).remove(0);
         assert_eq!(

@@ -234,7 +234,8 @@ impl<'de> Deserialize<'de> for Located {
                 })
             }
         }
-        d.deserialize_str(V)
+        // `any`, so that a number or a boolean is refused rather than read as text.
+        d.deserialize_any(V)
     }
 }
 
