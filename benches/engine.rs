@@ -12,7 +12,6 @@ use meshguard_policy::engine::{Engine, Request};
 use meshguard_policy::ffi::{self, Host, Session};
 use meshguard_policy::policy::Source;
 use meshguard_policy::time::Timestamp;
-use meshguard_policy::yaml::{Limits, read_stream};
 use meshguard_policy::zone::default_provider;
 use serde_json::json;
 
@@ -131,9 +130,66 @@ fn loading(c: &mut Criterion) {
             .map(|w| w.len())
         })
     });
-    g.bench_function("1,000-rule policy, YAML only", |b| {
-        b.iter(|| read_stream(black_box(&text), Limits::default()).map(|d| d.len()))
+    g.finish();
+}
+
+/// Hostile texts inside the 4 MiB limit: what the guard refuses before the parser
+/// runs, and the largest documents it lets through.
+fn hostile(c: &mut Criterion) {
+    let nested = |n: usize| format!("name: d\nrules: {}{}", "[".repeat(n), "]".repeat(n));
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for c in b'b'..=b'j' {
+        let p = (c - 1) as char;
+        let refs = vec![format!("*{p}"); 10].join(", ");
+        bomb.push_str(&format!("{}: &{} [{refs}]\n", c as char, c as char));
+    }
+    let limit = 4 * 1024 * 1024 - 64;
+    // One rule whose actions fill the limit: ~400,000 list items.
+    let mut flat = String::from("name: flat\nrules:\n  - effect: allow\n    actions: [");
+    while flat.len() < limit {
+        flat.push_str("\"a:b\", ");
+    }
+    flat.push_str("x]\n");
+    // One 4 MiB string.
+    let long = format!(
+        "name: long\ndescription: \"{}\"\nrules: [{{effect: allow, actions: [a]}}]\n",
+        "x".repeat(limit - 80)
+    );
+    // A large anchored list, copied by aliases up to the alias budget.
+    let mut aliased = String::from("name: aliased\nrules:\n  - effect: allow\n    actions: &a [");
+    for i in 0..20_000 {
+        aliased.push_str(&format!("\"t{i}\", "));
+    }
+    aliased.push_str("x]\n");
+    for i in 0..5 {
+        aliased.push_str(&format!("  - {{effect: allow, actions: *a, name: r{i}}}\n"));
+    }
+    let block = (0..200).fold(String::from("name: b\nrules:\n"), |acc, i| {
+        format!("{acc}{}k:\n", " ".repeat(i + 2))
     });
+    let mut g = c.benchmark_group("hostile documents");
+    g.sample_size(10);
+    for (name, text) in [
+        ("20,000 nested [ (refused)", nested(20_000)),
+        ("40,000 nested [ (refused)", nested(40_000)),
+        ("200 nested block mappings (refused)", block),
+        ("alias bomb, 10^9 nodes (refused)", bomb),
+        ("4 MiB flat list of actions (loads)", flat),
+        ("4 MiB string (loads)", long),
+        ("20,000-item anchor aliased 5 times (loads)", aliased),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut e = Engine::default();
+                e.load(black_box(&[Source {
+                    name: "hostile",
+                    text: &text,
+                }]))
+                .map(|w| w.len())
+                .map_err(|e| e.errors.len())
+            })
+        });
+    }
     g.finish();
 }
 
@@ -195,5 +251,12 @@ fn json_paths(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, seed_policy, rule_count_curve, loading, json_paths);
+criterion_group!(
+    benches,
+    seed_policy,
+    rule_count_curve,
+    loading,
+    hostile,
+    json_paths
+);
 criterion_main!(benches);

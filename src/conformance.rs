@@ -9,15 +9,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 use crate::agent::Agent;
 use crate::decision::{Decision, Effect, Mode};
 use crate::engine::{Engine, EngineOptions, HandoffRequest, Request};
-use crate::json::{self, JsonError, Obj};
-use crate::policy::{Diagnostic, Input, LoadError, PolicySet, Source};
+use crate::policy::{Diagnostic, LoadError, PolicySet, Source, decode, guard};
 use crate::time::Timestamp;
-use crate::yaml::{self, Limits, Node, Value};
 use crate::zone::ZoneProvider;
 
 /// A parsed test file.
@@ -29,40 +28,62 @@ pub struct Suite {
     pub options: Options,
     /// Each policy as a text (inline mappings rendered as JSON).
     pub policies: Vec<String>,
-    #[serde(skip)]
-    policy_nodes: Vec<PolicyItem>,
     /// The file's `agents`, by key.
     pub agents: BTreeMap<String, Agent>,
     pub cases: Vec<Case>,
     pub invalid: Vec<InvalidDoc>,
 }
 
-#[derive(Debug)]
-enum PolicyItem {
-    Inline(Node),
-    Text(String),
-}
-
 /// Engine options a file may set.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
+    #[serde(default, deserialize_with = "from_text")]
     pub mode: Mode,
     pub max_delegation_depth: Option<u32>,
 }
 
-impl Options {
-    /// `{mode, maxDelegationDepth}`.
-    pub fn from_json(value: serde_json::Value) -> Result<Options, JsonError> {
-        let mut o = Obj::new(value, &["mode", "maxDelegationDepth"])?;
-        Ok(Options {
-            mode: o
-                .get("mode", |v| json::string(v)?.parse().map_err(JsonError::new))?
-                .unwrap_or_default(),
-            max_delegation_depth: o.u32("maxDelegationDepth")?,
-        })
+/// A value read with its `FromStr`, whose error is the message.
+fn from_text<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<T: std::str::FromStr> Visitor<'_> for V<T>
+    where
+        T::Err: fmt::Display,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            v.parse().map_err(E::custom)
+        }
     }
+    d.deserialize_str(V(std::marker::PhantomData))
+}
 
+/// A decision as expectations name it.
+fn decision<'de, D: Deserializer<'de>>(d: D) -> Result<Effect, D::Error> {
+    from_text::<D, ExpectedDecision>(d).map(|ExpectedDecision(e)| e)
+}
+
+/// An effect, named as a decision in messages.
+struct ExpectedDecision(Effect);
+
+impl std::str::FromStr for ExpectedDecision {
+    type Err = String;
+    fn from_str(text: &str) -> Result<ExpectedDecision, String> {
+        text.parse()
+            .map(ExpectedDecision)
+            .map_err(|()| format!("unknown decision '{text}'"))
+    }
+}
+
+impl Options {
     /// The engine options these stand for.
     pub fn engine(&self) -> EngineOptions {
         let defaults = EngineOptions::default();
@@ -149,9 +170,10 @@ pub enum CaseKind {
 }
 
 /// What a case must decide.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Expect {
+    #[serde(deserialize_with = "decision")]
     pub decision: Effect,
     pub allowed: Option<bool>,
     pub policy: Option<String>,
@@ -159,29 +181,9 @@ pub struct Expect {
     pub reason_contains: Option<String>,
 }
 
-impl Expect {
-    /// `{decision, allowed, policy, rule, reasonContains}`; `decision` is required.
-    pub fn from_json(value: serde_json::Value) -> Result<Expect, JsonError> {
-        let mut o = Obj::new(
-            value,
-            &["decision", "allowed", "policy", "rule", "reasonContains"],
-        )?;
-        Ok(Expect {
-            decision: o.need("decision", "allow, deny or require_approval", |v| {
-                let text = json::string(v)?;
-                text.parse()
-                    .map_err(|()| JsonError::new(format!("unknown decision '{text}'")))
-            })?,
-            allowed: o.bool("allowed")?,
-            policy: o.str("policy")?,
-            rule: o.str("rule")?,
-            reason_contains: o.str("reasonContains")?,
-        })
-    }
-}
-
 /// The parts of a decision a case can expect, as any layer reports them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Observed {
     pub decision: String,
     pub allowed: bool,
@@ -192,18 +194,8 @@ pub struct Observed {
 
 impl Observed {
     /// `{decision, allowed, policy, rule, reason}` as JSON text (what bindings report).
-    pub fn parse(text: &str) -> Result<Observed, JsonError> {
-        let mut o = Obj::new(
-            json::parse(text)?,
-            &["decision", "allowed", "policy", "rule", "reason"],
-        )?;
-        Ok(Observed {
-            decision: o.need_str("decision")?,
-            allowed: o.need("allowed", "true or false", json::boolean)?,
-            policy: o.str("policy")?,
-            rule: o.str("rule")?,
-            reason: o.need_str("reason")?,
-        })
+    pub fn parse(text: &str) -> Result<Observed, serde_json::Error> {
+        serde_json::from_str(text)
     }
 }
 
@@ -273,28 +265,17 @@ pub struct InvalidDoc {
 }
 
 /// What the load error of an invalid document must say.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExpectError {
     pub path_contains: Option<String>,
     pub message_contains: Option<String>,
     pub line: Option<u32>,
 }
 
-impl ExpectError {
-    /// `{pathContains, messageContains, line}`.
-    pub fn from_json(value: serde_json::Value) -> Result<ExpectError, JsonError> {
-        let mut o = Obj::new(value, &["pathContains", "messageContains", "line"])?;
-        Ok(ExpectError {
-            path_contains: o.str("pathContains")?,
-            message_contains: o.str("messageContains")?,
-            line: o.u32("line")?,
-        })
-    }
-}
-
 /// The parts of a load error an expectation can name.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ObservedError {
     pub path: String,
     /// The full message, suggestion included.
@@ -304,13 +285,8 @@ pub struct ObservedError {
 
 impl ObservedError {
     /// `{path, message, line}` as JSON text (what bindings report).
-    pub fn parse(text: &str) -> Result<ObservedError, JsonError> {
-        let mut o = Obj::new(json::parse(text)?, &["path", "message", "line"])?;
-        Ok(ObservedError {
-            path: o.need_str("path")?,
-            message: o.need_str("message")?,
-            line: o.need("line", "a whole number of at least 0", json::u32)?,
-        })
+    pub fn parse(text: &str) -> Result<ObservedError, serde_json::Error> {
+        serde_json::from_str(text)
     }
 }
 
@@ -426,84 +402,156 @@ impl fmt::Display for Report {
     }
 }
 
+/// A test file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    description: Option<String>,
+    #[serde(default)]
+    options: Options,
+    #[serde(default)]
+    policies: Vec<Json>,
+    #[serde(default)]
+    agents: Agents,
+    #[serde(default)]
+    cases: Vec<RawCase>,
+    #[serde(default)]
+    invalid: Vec<RawInvalid>,
+}
+
 /// A case as written, its agents still keys.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawCase {
-    name: String,
+    name: Named,
     agent: Option<String>,
     action: Option<String>,
     resource: Option<String>,
     handoff: Option<RawHandoff>,
-    context: serde_json::Value,
+    #[serde(default)]
+    context: Json,
     now: Option<String>,
+    #[serde(default)]
     chain: Vec<String>,
     expect: Expect,
 }
 
-impl RawCase {
-    fn from_json(value: serde_json::Value) -> Result<RawCase, JsonError> {
-        let mut o = Obj::new(
-            value,
-            &[
-                "name", "agent", "action", "resource", "handoff", "context", "now", "chain",
-                "expect",
-            ],
-        )?;
-        Ok(RawCase {
-            name: o.need_str("name")?,
-            agent: o.str("agent")?,
-            action: o.str("action")?,
-            resource: o.str("resource")?,
-            handoff: o.get("handoff", RawHandoff::from_json)?,
-            context: o.value("context").unwrap_or_default(),
-            now: o.str("now")?,
-            chain: o.strings("chain")?,
-            expect: o.need("expect", "an object", Expect::from_json)?,
-        })
-    }
-}
-
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawHandoff {
     from: String,
     to: String,
 }
 
-impl RawHandoff {
-    fn from_json(value: serde_json::Value) -> Result<RawHandoff, JsonError> {
-        let mut o = Obj::new(value, &["from", "to"])?;
-        Ok(RawHandoff {
-            from: o.need_str("from")?,
-            to: o.need_str("to")?,
-        })
-    }
-}
-
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawInvalid {
-    name: String,
+    name: Named,
     policy: String,
+    #[serde(default)]
     expect_error: ExpectError,
 }
 
-impl RawInvalid {
-    fn from_json(value: serde_json::Value) -> Result<RawInvalid, JsonError> {
-        let mut o = Obj::new(value, &["name", "policy", "expectError"])?;
-        Ok(RawInvalid {
-            name: o.need_str("name")?,
-            policy: o.need_str("policy")?,
-            expect_error: o
-                .get("expectError", ExpectError::from_json)?
-                .unwrap_or_default(),
-        })
+/// A case's name and the address it was read from (its line, later).
+struct Named {
+    text: String,
+    at: Option<usize>,
+}
+
+impl<'de> Deserialize<'de> for Named {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Named;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Named, E> {
+                Ok(Named {
+                    text: v.to_owned(),
+                    at: Some(v.as_ptr() as usize),
+                })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Named, E> {
+                Ok(Named {
+                    text: v.to_owned(),
+                    at: None,
+                })
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
-const FILE_KEYS: &[&str] = &[
-    "description",
-    "options",
-    "policies",
-    "agents",
-    "cases",
-    "invalid",
-];
+/// `agents`: keys to agents, each key once.
+#[derive(Default)]
+struct Agents(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for Agents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Json::deserialize(d)?.0 {
+            serde_json::Value::Object(map) => Ok(Agents(map.into_iter().collect())),
+            serde_json::Value::Null => Ok(Agents::default()),
+            _ => Err(de::Error::custom("expected a mapping of keys to agents")),
+        }
+    }
+}
+
+/// Any value, as JSON; a mapping that repeats a key is refused.
+#[derive(Default)]
+struct Json(serde_json::Value);
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value as J;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Json;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+                Ok(Json(J::Null))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+                Ok(Json(J::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+                Ok(Json(J::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+                Ok(Json(J::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+                serde_json::Number::from_f64(v)
+                    .map(|n| Json(J::Number(n)))
+                    .ok_or_else(|| E::custom(format!("{v} has no JSON form")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+                Ok(Json(J::String(v.to_owned())))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Json(v)) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(Json(J::Array(out)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut out = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        return Err(de::Error::custom(format!("duplicate key '{key}'")));
+                    }
+                    let Json(v) = map.next_value()?;
+                    out.insert(key, v);
+                }
+                Ok(Json(J::Object(out)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 impl Suite {
     /// Reads a test file.
@@ -513,112 +561,56 @@ impl Suite {
             line,
             message,
         };
-        let mut docs =
-            yaml::read_stream(text, Limits::default()).map_err(|e| fail(e.pos.line, e.message))?;
-        if docs.len() != 1 {
-            return Err(fail(1, "expected exactly one YAML document".into()));
+        guard::check(text, guard::Limits::default()).map_err(|r| fail(r.line, r.message))?;
+        let raw: RawFile = yaml_serde::from_str(text).map_err(|e| {
+            let mut d = decode::describe(&e, text);
+            if d.kind == crate::policy::DiagnosticKind::UnknownKey {
+                // The message names the key.
+                d.path = d.path.rsplit_once('.').map_or("", |(p, _)| p).to_owned();
+            }
+            let mut message = match d.path.as_str() {
+                "" => d.message,
+                path => format!("{path}: {}", d.message),
+            };
+            if let Some(s) = d.suggestion {
+                message.push_str(&format!("; did you mean '{s}'?"));
+            }
+            fail(d.line, message)
+        })?;
+        let line_of = |at: Option<usize>| decode::line_of(text, at);
+        let mut agents = BTreeMap::new();
+        for (key, value) in raw.agents.0 {
+            let agent =
+                Agent::from_json(value).map_err(|e| fail(1, format!("agents.{key}: {e}")))?;
+            agents.insert(key, agent);
         }
-        let doc = docs.remove(0);
-        let Value::Map(entries) = doc.value else {
-            return Err(fail(doc.pos.line, "expected a mapping at the top".into()));
-        };
         let mut suite = Suite {
             file: file.to_owned(),
-            description: None,
-            options: Options::default(),
+            description: raw.description,
+            options: raw.options,
             policies: Vec::new(),
-            policy_nodes: Vec::new(),
             agents: BTreeMap::new(),
             cases: Vec::new(),
             invalid: Vec::new(),
         };
-        let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
-        let mut raw_cases = Vec::new();
-        for e in entries {
-            let line = e.value.pos.line;
-            let from_node = |node: &Node| -> Result<serde_json::Value, SuiteError> {
-                to_json(node).map_err(|m| fail(node.pos.line, m))
-            };
-            match e.key.as_str() {
-                "description" => {
-                    let value = from_node(&e.value)?;
-                    suite.description = match value {
-                        serde_json::Value::Null => None,
-                        v => Some(
-                            json::string(v)
-                                .map_err(|err| fail(line, err.in_key("description").to_string()))?,
-                        ),
-                    };
-                }
-                "options" => {
-                    suite.options = Options::from_json(from_node(&e.value)?)
-                        .map_err(|err| fail(line, err.in_key("options").to_string()))?;
-                }
-                "agents" => {
-                    let Value::Map(items) = &e.value.value else {
-                        return Err(fail(
-                            line,
-                            "agents: expected a mapping of keys to agents".into(),
-                        ));
-                    };
-                    for item in items {
-                        let agent = Agent::from_json(from_node(&item.value)?).map_err(|err| {
-                            let err = err.in_key(&item.key).in_key("agents");
-                            fail(item.value.pos.line, err.to_string())
-                        })?;
-                        agents.insert(item.key.clone(), agent);
-                    }
-                }
-                "policies" => {
-                    let Value::Seq(items) = e.value.value else {
-                        return Err(fail(line, "policies: expected a list".into()));
-                    };
-                    for item in items {
-                        match item.value {
-                            Value::String(text) => {
-                                suite.policies.push(text.clone());
-                                suite.policy_nodes.push(PolicyItem::Text(text));
-                            }
-                            _ => {
-                                suite.policies.push(from_node(&item)?.to_string());
-                                suite.policy_nodes.push(PolicyItem::Inline(item));
-                            }
-                        }
-                    }
-                }
-                "cases" | "invalid" => {
-                    let Value::Seq(items) = &e.value.value else {
-                        return Err(fail(line, format!("{}: expected a list", e.key)));
-                    };
-                    for (i, item) in items.iter().enumerate() {
-                        let json = from_node(item)?;
-                        let line = item.pos.line;
-                        let at =
-                            |err: JsonError| fail(line, err.in_index(i).in_key(&e.key).to_string());
-                        if e.key == "cases" {
-                            let raw = RawCase::from_json(json).map_err(at)?;
-                            raw_cases.push((line, raw));
-                        } else {
-                            let raw = RawInvalid::from_json(json).map_err(at)?;
-                            suite.invalid.push(InvalidDoc {
-                                name: raw.name,
-                                line,
-                                policy: raw.policy,
-                                expect_error: raw.expect_error,
-                            });
-                        }
-                    }
-                }
-                other => {
-                    let hint = crate::text::suggest(other, FILE_KEYS)
-                        .map_or_else(String::new, |s| format!("; did you mean '{s}'?"));
-                    return Err(fail(e.key_pos.line, format!("unknown key '{other}'{hint}")));
-                }
-            }
+        for Json(policy) in raw.policies {
+            suite.policies.push(match policy {
+                serde_json::Value::String(text) => text,
+                inline => inline.to_string(),
+            });
         }
-        for (line, raw) in raw_cases {
+        for raw in raw.cases {
+            let line = line_of(raw.name.at);
             let case = resolve_case(raw, line, &agents).map_err(|m| fail(line, m))?;
             suite.cases.push(case);
+        }
+        for raw in raw.invalid {
+            suite.invalid.push(InvalidDoc {
+                line: line_of(raw.name.at),
+                name: raw.name.text,
+                policy: raw.policy,
+                expect_error: raw.expect_error,
+            });
         }
         suite.agents = agents;
         Ok(suite)
@@ -626,23 +618,17 @@ impl Suite {
 
     /// An engine with this file's options and policies.
     pub fn engine(&self, zones: std::sync::Arc<dyn ZoneProvider>) -> Result<Engine, LoadError> {
-        let names: Vec<String> = (0..self.policy_nodes.len())
+        let names: Vec<String> = (0..self.policies.len())
             .map(|i| format!("{}: policies[{i}]", self.file))
             .collect();
-        let inputs: Vec<Input<'_>> = self
-            .policy_nodes
+        let sources: Vec<Source<'_>> = self
+            .policies
             .iter()
             .zip(&names)
-            .map(|(item, name)| match item {
-                PolicyItem::Inline(node) => Input::Parsed {
-                    name: &self.file,
-                    docs: std::slice::from_ref(node),
-                },
-                PolicyItem::Text(text) => Input::Text(Source { name, text }),
-            })
+            .map(|(text, name)| Source { name, text })
             .collect();
         let mut engine = Engine::new(self.options.engine()).with_zones(zones);
-        let set = PolicySet::parse_inputs(&inputs, engine.zones())?;
+        let set = PolicySet::parse(&sources, engine.zones())?;
         engine.replace(set);
         Ok(engine)
     }
@@ -734,11 +720,12 @@ impl Case {
 }
 
 fn resolve_case(raw: RawCase, line: u32, agents: &BTreeMap<String, Agent>) -> Result<Case, String> {
+    let name = raw.name.text;
     let agent = |key: &str| {
         agents
             .get(key)
             .cloned()
-            .ok_or_else(|| format!("case '{}': unknown agent key '{key}'", raw.name))
+            .ok_or_else(|| format!("case '{}': unknown agent key '{key}'", name))
     };
     let kind = match (&raw.agent, &raw.action, &raw.handoff) {
         (Some(a), Some(action), None) => CaseKind::Check {
@@ -753,13 +740,13 @@ fn resolve_case(raw: RawCase, line: u32, agents: &BTreeMap<String, Agent>) -> Re
         _ => {
             return Err(format!(
                 "case '{}': give either agent and action (and optionally resource), or handoff",
-                raw.name
+                name
             ));
         }
     };
     let now = match &raw.now {
         Some(text) => {
-            Some(Timestamp::parse_rfc3339(text).map_err(|e| format!("case '{}': {e}", raw.name))?)
+            Some(Timestamp::parse_rfc3339(text).map_err(|e| format!("case '{}': {e}", name))?)
         }
         None => None,
     };
@@ -769,39 +756,13 @@ fn resolve_case(raw: RawCase, line: u32, agents: &BTreeMap<String, Agent>) -> Re
         .map(|k| agent(k))
         .collect::<Result<_, _>>()?;
     Ok(Case {
-        name: raw.name,
+        name,
         line,
         kind,
-        context: raw.context,
+        context: raw.context.0,
         now,
         chain,
         expect: raw.expect,
-    })
-}
-
-/// A document node as JSON (for handing parts of a test file to serde).
-fn to_json(node: &Node) -> Result<serde_json::Value, String> {
-    use serde_json::Value as J;
-    Ok(match &node.value {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Number(n, _) => {
-            if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                J::from(*n as i64)
-            } else {
-                serde_json::Number::from_f64(*n)
-                    .map(J::Number)
-                    .ok_or_else(|| format!("line {}: {n} has no JSON form", node.pos.line))?
-            }
-        }
-        Value::String(s) => J::String(s.clone()),
-        Value::Seq(items) => J::Array(items.iter().map(to_json).collect::<Result<_, _>>()?),
-        Value::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|e| Ok((e.key.clone(), to_json(&e.value)?)))
-                .collect::<Result<_, String>>()?,
-        ),
     })
 }
 
@@ -872,7 +833,7 @@ mod tests {
             Suite::parse("t.yaml", "agents:\n  b: {id: b, trustTier: root}\n")
                 .unwrap_err()
                 .message,
-            "agents.b.trustTier: unknown trust tier 'root': expected one of untrusted, basic, verified, trusted, privileged"
+            "agents.b: trustTier: unknown trust tier 'root': expected one of untrusted, basic, verified, trusted, privileged"
         );
         assert_eq!(
             parse_err("options: {mode: yolo}\n"),
@@ -886,15 +847,15 @@ mod tests {
         );
         assert_eq!(
             parse_err("cases:\n  - {name: c, agent: a, action: x}\n"),
-            "t.yaml:6: cases[0].expect: missing (expected an object)"
+            "t.yaml:6: cases[0]: missing required key 'expect'"
         );
         assert_eq!(
             parse_err("cases:\n  - {name: c, handoff: {from: a}, expect: {decision: deny}}\n"),
-            "t.yaml:6: cases[0].handoff.to: missing (expected a string)"
+            "t.yaml:6: cases[0].handoff: missing required key 'to'"
         );
         assert_eq!(
             parse_err("invalid:\n  - {name: i, policy: x, expectError: {line: -1}}\n"),
-            "t.yaml:6: invalid[0].expectError.line: expected a whole number of at least 0, found -1"
+            "t.yaml:6: invalid[0].expectError.line: invalid type: integer '-1', expected u32"
         );
         assert_eq!(
             parse_err("cases:\n  - {name: c, agent: b, action: x, expect: {decision: deny}}\n"),
@@ -915,12 +876,12 @@ mod tests {
             Observed::parse(r#"{"decision":"deny","reason":"no"}"#)
                 .unwrap_err()
                 .to_string(),
-            "allowed: missing (expected true or false)"
+            "missing field `allowed` at line 1 column 33"
         );
         let e = ObservedError::parse(r#"{"path":"rules","message":"m","line":"3"}"#).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "line: expected a whole number of at least 0, found \"3\""
+            "invalid type: string \"3\", expected u32 at line 1 column 40"
         );
     }
 

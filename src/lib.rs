@@ -68,5 +68,4 @@ pub mod text;
 pub mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
-pub mod yaml;
 pub mod zone;

@@ -26,6 +26,14 @@ impl FieldPath {
         })
     }
 
+    /// The path `amount`, which `amount_max` and `amount_min` read.
+    pub fn amount() -> FieldPath {
+        FieldPath {
+            text: "amount".into(),
+            segments: Box::new(["amount".into()]),
+        }
+    }
+
     /// The path as written.
     pub fn as_str(&self) -> &str {
         &self.text

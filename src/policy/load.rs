@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Policy;
 use super::decode::Decoder;
 use super::diagnostic::{Diagnostic, DiagnosticKind, LoadError, Severity};
-use crate::yaml::{self, Limits, Node, Value};
+use super::guard::Limits;
 use crate::zone::ZoneProvider;
 
 /// A named policy text.
@@ -24,14 +24,6 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// A policy input: a text, or documents already read (a policy written inline in a
-/// larger YAML file, as conformance vectors do; positions then refer to that file).
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    Text(Source<'a>),
-    Parsed { name: &'a str, docs: &'a [Node] },
-}
-
 /// Reads every source; fails if any document of any source has an error, or if two
 /// policies share a name.
 pub fn load_sources(
@@ -39,38 +31,12 @@ pub fn load_sources(
     zones: &dyn ZoneProvider,
     limits: Limits,
 ) -> Result<Loaded, LoadError> {
-    let inputs: Vec<Input<'_>> = sources.iter().copied().map(Input::Text).collect();
-    load_inputs(&inputs, zones, limits)
-}
-
-/// Like [`load_sources`], for texts and parsed documents together.
-pub fn load_inputs(
-    inputs: &[Input<'_>],
-    zones: &dyn ZoneProvider,
-    limits: Limits,
-) -> Result<Loaded, LoadError> {
     let mut out = Collector::default();
-    for input in inputs {
-        match input {
-            Input::Parsed { name, docs } => out.documents(Arc::from(*name), docs, zones),
-            Input::Text(source) => {
-                let name: Arc<str> = Arc::from(source.name);
-                match yaml::read_stream(source.text, limits) {
-                    Ok(docs) => out.documents(name, &docs, zones),
-                    Err(e) => out.errors.push(Diagnostic {
-                        severity: Severity::Error,
-                        kind: DiagnosticKind::Syntax,
-                        source: name,
-                        document: 0,
-                        line: e.pos.line,
-                        column: e.pos.column,
-                        path: String::new(),
-                        message: e.message,
-                        suggestion: None,
-                    }),
-                }
-            }
-        }
+    for source in sources {
+        let mut d = Decoder::read(Arc::from(source.name), source.text, zones, limits);
+        out.policies.append(&mut d.policies);
+        out.errors.append(&mut d.errors);
+        out.warnings.append(&mut d.warnings);
     }
     out.finish()
 }
@@ -83,41 +49,6 @@ struct Collector {
 }
 
 impl Collector {
-    /// Decodes the documents of one source; a list at the top holds several policies.
-    fn documents(&mut self, source: Arc<str>, docs: &[Node], zones: &dyn ZoneProvider) {
-        let items: Vec<&Node> = docs
-            .iter()
-            .flat_map(|d| match &d.value {
-                Value::Seq(items) => items.iter().collect(),
-                _ => vec![d],
-            })
-            .filter(|d| d.value != Value::Null)
-            .collect();
-        if items.is_empty() {
-            self.errors.push(Diagnostic {
-                severity: Severity::Error,
-                kind: DiagnosticKind::Syntax,
-                source,
-                document: 0,
-                line: 1,
-                column: 1,
-                path: String::new(),
-                message: "no policy found: the text holds no document".into(),
-                suggestion: None,
-            });
-            return;
-        }
-        let mut decoder = Decoder::new(source, 0, zones);
-        for (i, doc) in items.into_iter().enumerate() {
-            decoder.next_document(i);
-            if let Some(policy) = decoder.policy(doc) {
-                self.policies.push(policy);
-            }
-        }
-        self.errors.append(&mut decoder.errors);
-        self.warnings.append(&mut decoder.warnings);
-    }
-
     fn finish(mut self) -> Result<Loaded, LoadError> {
         for (i, p) in self.policies.iter().enumerate() {
             let earlier = self.policies.iter().take(i).find(|q| q.name == p.name);

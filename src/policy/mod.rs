@@ -1,10 +1,13 @@
-//! Policies: the model (this file), reading documents into it (`load`, `decode`), and
+//! Policies: the model (this file), reading documents into it (`guard`, `raw`, `decode`,
+//! `load`), and
 //! the diagnostics that explain what is wrong with a document (`diagnostic`).
 
 pub mod decode;
 pub mod diagnostic;
+pub mod guard;
 pub mod listing;
 pub mod load;
+mod raw;
 pub(crate) mod set;
 
 use std::sync::Arc;
@@ -16,8 +19,9 @@ use crate::pattern::Pattern;
 use crate::zone::Zone;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, LoadError, Severity};
+pub use guard::Limits;
 pub use listing::RuleListing;
-pub use load::{Input, Source, load_inputs, load_sources};
+pub use load::{Source, load_sources};
 pub use set::PolicySet;
 
 /// One policy document.

@@ -1,9 +1,9 @@
 //! A loaded, indexed set of policies: what an engine evaluates against.
 
-use super::load::{Input, Loaded, Source, load_inputs, load_sources};
+use super::guard::Limits;
+use super::load::{Loaded, Source, load_sources};
 use super::{Diagnostic, LoadError, Policy, Rule};
 use crate::index::{ActionIndex, RuleId};
-use crate::yaml::Limits;
 use crate::zone::ZoneProvider;
 
 /// Policies in load order, with an index from actions to candidate rules.
@@ -20,14 +20,6 @@ impl PolicySet {
     /// Reads and indexes `sources`; nothing is kept if any of them has an error.
     pub fn parse(sources: &[Source<'_>], zones: &dyn ZoneProvider) -> Result<PolicySet, LoadError> {
         load_sources(sources, zones, Limits::default()).map(PolicySet::from)
-    }
-
-    /// Like [`PolicySet::parse`], for texts and parsed documents together.
-    pub fn parse_inputs(
-        inputs: &[Input<'_>],
-        zones: &dyn ZoneProvider,
-    ) -> Result<PolicySet, LoadError> {
-        load_inputs(inputs, zones, Limits::default()).map(PolicySet::from)
     }
 
     /// The policies, in load order.

@@ -81,7 +81,7 @@ test("validate --format github: one annotation per diagnostic, in the documented
   for (const l of lines) assert.match(l, /^::(error|warning) file=[^,:]+,line=\d+,col=\d+,title=[^:,]+::\S.*$/);
   assert.deepEqual(lines, [
     "::error file=a.yaml,line=3,col=14,title=meshguard%3A invalid_value::rules[0].effect: unknown effect 'alow': expected allow, deny or require_approval; did you mean `allow`?",
-    "::warning file=b.yaml,line=2,col=12,title=meshguard%3A applies_to_nobody::appliesTo.tags: appliesTo.tags is an empty list, so policy b applies to no agent",
+    "::warning file=b.yaml,line=2,col=1,title=meshguard%3A applies_to_nobody::appliesTo.tags: appliesTo.tags is an empty list, so policy b applies to no agent",
   ]);
 });
 

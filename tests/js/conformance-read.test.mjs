@@ -63,7 +63,7 @@ test("a malformed vector file is a MeshGuardError naming the file and line", () 
   for (const read of [readConformance, runConformance]) {
     assert.throws(
       () => read("cases:\n  - name: x\n    agnet: a\n", { file: "bad.yaml" }),
-      (e) => e instanceof MeshGuardError && e.code === "invalid_argument" && /bad\.yaml:2/.test(e.message) && /agnet/.test(e.message),
+      (e) => e instanceof MeshGuardError && e.code === "invalid_argument" && /bad\.yaml:3/.test(e.message) && /agnet/.test(e.message),
     );
   }
 });

@@ -1,0 +1,409 @@
+//! A linear pre-scan of a policy text that refuses what would cost the YAML parser too
+//! much before it runs: texts over the size limit, nesting deeper than the depth
+//! limit (libyaml spends quadratic time on deep flow nesting), and aliases that
+//! expand past the alias budget.
+//!
+//! The scan follows just enough of YAML's lexical rules (quotes, comments, block
+//! scalars, flow and block indicators) to measure nesting; it never decides what a
+//! document means, which stays the parser's job.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// Bounds on what a policy text may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest accepted text, in bytes.
+    pub max_bytes: usize,
+    /// Deepest nesting of lists and mappings.
+    pub max_depth: usize,
+    /// Most nodes that aliases may add to a document, in all.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 4 * 1024 * 1024,
+            max_depth: 64,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// Why a text was refused, and where (1-based line and column).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// Checks `text` against `limits`; `Ok` means the parser may read it.
+pub fn check(text: &str, limits: Limits) -> Result<(), Refusal> {
+    if text.len() > limits.max_bytes {
+        return Err(Refusal {
+            line: 1,
+            column: 1,
+            message: format!(
+                "document is {} bytes, more than the limit of {} bytes",
+                text.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    let aliases = scan(text, limits.max_depth)?;
+    if aliases > 0 {
+        expansion(text, limits)?;
+    }
+    Ok(())
+}
+
+/// Measures nesting in one pass; returns how many aliases the text holds.
+fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
+    let bytes = text.as_bytes();
+    let mut aliases = 0;
+    // Indents of the open block collections, innermost last.
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut block_scalar_above: Option<usize> = None;
+    let mut i = 0;
+    let mut line = 1u32;
+    while i < bytes.len() {
+        // One line: its indent first.
+        let start = i;
+        let indent = bytes
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count();
+        i += indent;
+        let blank = matches!(bytes.get(i), None | Some(b'\n' | b'\r' | b'#'));
+        if let Some(above) = block_scalar_above {
+            if blank || indent > above {
+                i = next_line(bytes, i);
+                line += 1;
+                continue;
+            }
+            block_scalar_above = None;
+        }
+        if !blank && flow == 0 {
+            while indents.last().is_some_and(|&top| top > indent) {
+                indents.pop();
+            }
+            if indents.last().is_none_or(|&top| top < indent) {
+                indents.push(indent);
+            }
+        }
+        let mut compact = 0usize;
+        let mut token_start = true;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\n' | b'\r' => break,
+                b' ' | b'\t' => {
+                    i += 1;
+                    continue;
+                }
+                b'#' if i == start || matches!(bytes.get(i - 1), Some(b' ' | b'\t')) => {
+                    while !matches!(bytes.get(i), None | Some(b'\n' | b'\r')) {
+                        i += 1;
+                    }
+                    break;
+                }
+                b'\'' | b'"' if token_start => {
+                    i = skip_quoted(bytes, i, &mut line);
+                    token_start = false;
+                    continue;
+                }
+                b'[' | b'{' if token_start || flow > 0 => {
+                    flow += 1;
+                    let depth = indents.len().saturating_sub(1) + compact + flow;
+                    if depth > max_depth {
+                        return Err(too_deep(text, start, i, line, max_depth));
+                    }
+                    token_start = true;
+                }
+                b']' | b'}' if flow > 0 => {
+                    flow -= 1;
+                    token_start = false;
+                }
+                b',' if flow > 0 => token_start = true,
+                b'-' | b'?' | b':' if separated(bytes, i) => {
+                    if flow == 0 && b != b':' && token_start {
+                        compact += 1;
+                        let depth = indents.len() - 1 + compact;
+                        if depth > max_depth {
+                            return Err(too_deep(text, start, i, line, max_depth));
+                        }
+                    }
+                    token_start = true;
+                }
+                b'|' | b'>' if token_start && flow == 0 => {
+                    block_scalar_above = Some(indent);
+                    token_start = false;
+                }
+                b'*' if token_start => {
+                    aliases += 1;
+                    token_start = false;
+                }
+                b'&' | b'!' if token_start => {
+                    // Node properties: the node itself follows.
+                    while !matches!(bytes.get(i), None | Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                        i += 1;
+                    }
+                    continue;
+                }
+                _ => token_start = false,
+            }
+            i += 1;
+        }
+        if indents.len() > max_depth + 1 {
+            return Err(too_deep(text, start, start + indent, line, max_depth));
+        }
+        i = next_line(bytes, i);
+        line += 1;
+    }
+    Ok(aliases)
+}
+
+/// Whether the indicator at `i` is followed by a space or the end of its line.
+fn separated(bytes: &[u8], i: usize) -> bool {
+    matches!(bytes.get(i + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// The index after the line break that ends the line holding `i`.
+fn next_line(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'\n' => break,
+            b'\r' if bytes.get(i) != Some(&b'\n') => break,
+            _ => {}
+        }
+    }
+    i
+}
+
+/// Skips a quoted scalar starting at `i`, counting the line breaks inside it.
+fn skip_quoted(bytes: &[u8], i: usize, line: &mut u32) -> usize {
+    let quote = bytes.get(i).copied().unwrap_or(b'"');
+    let mut j = i + 1;
+    while let Some(&b) = bytes.get(j) {
+        match b {
+            b'\\' if quote == b'"' => j += 1,
+            b'\'' if quote == b'\'' && bytes.get(j + 1) == Some(&b'\'') => j += 1,
+            b'\n' => *line += 1,
+            _ if b == quote => return j + 1,
+            _ => {}
+        }
+        j += 1;
+    }
+    j
+}
+
+fn too_deep(text: &str, line_start: usize, at: usize, line: u32, max: usize) -> Refusal {
+    let column = text
+        .get(line_start..at)
+        .map_or(1, |s| s.chars().count() + 1);
+    Refusal {
+        line,
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+        message: format!("nesting deeper than {max} levels"),
+    }
+}
+
+/// Walks every document as the deserializer will, aliases expanded, and refuses one
+/// whose aliases add more than the budget. Runs only for texts that hold aliases.
+fn expansion(text: &str, limits: Limits) -> Result<(), Refusal> {
+    // A node takes at least two bytes of text, so this many can be written out.
+    let budget = text.len() / 2 + limits.max_alias_nodes;
+    for doc in yaml_serde::Deserializer::from_str(text) {
+        let mut count = Counter {
+            left: budget,
+            limit: limits.max_alias_nodes,
+        };
+        if let Err(e) = count.deserialize(doc) {
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+            let message = e.to_string();
+            if message.contains("aliases expand") {
+                return Err(Refusal {
+                    line,
+                    column,
+                    message: message
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                });
+            }
+            // Any other error is the parser's to report, with its own position.
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Counts nodes down from a budget.
+struct Counter {
+    left: usize,
+    limit: usize,
+}
+
+impl Counter {
+    fn deserialize<'de, D: Deserializer<'de>>(&mut self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(CountVisitor(self))
+    }
+
+    fn take<E: de::Error>(&mut self) -> Result<(), E> {
+        match self.left.checked_sub(1) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(E::custom(format!(
+                "aliases expand the document past {} nodes more than its text holds",
+                self.limit
+            ))),
+        }
+    }
+}
+
+struct CountVisitor<'a>(&'a mut Counter);
+
+impl<'de> de::DeserializeSeed<'de> for CountVisitor<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.deserialize(d)
+    }
+}
+
+impl<'de> Visitor<'de> for CountVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.0.take()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.deserialize(d)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.take()?;
+        while seq.next_element_seed(CountVisitor(self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.take()?;
+        while map.next_key_seed(CountVisitor(self.0))?.is_some() {
+            map.next_value_seed(CountVisitor(self.0))?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        use de::VariantAccess as _;
+        let ((), variant) = data.variant_seed(CountVisitor(self.0))?;
+        variant.newtype_variant_seed(CountVisitor(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(text: &str) -> Refusal {
+        check(text, Limits::default()).unwrap_err()
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert_eq!(check(&ok, Limits::default()), Ok(()));
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        let r = refused(&deep);
+        assert_eq!((r.line, r.column), (1, 65));
+        assert!(r.message.contains("nesting deeper than 64"), "{r:?}");
+        let huge = "[".repeat(40_000);
+        assert!(refused(&huge).message.contains("nesting"));
+    }
+
+    #[test]
+    fn deep_block_nesting_is_refused() {
+        let block = (0..200).fold(String::new(), |acc, i| {
+            format!("{acc}{}k:\n", " ".repeat(i))
+        });
+        assert!(refused(&block).message.contains("nesting deeper than 64"));
+        let compact = format!("{}x\n", "- ".repeat(100));
+        assert!(refused(&compact).message.contains("nesting"));
+    }
+
+    #[test]
+    fn brackets_in_quotes_comments_and_block_scalars_are_text() {
+        let many = "[".repeat(100);
+        let text = format!(
+            "a: \"{many}\"\nb: '{many}'\n# {many}\nc: |\n  {many}\n  more\nd: see {many}\ne: [x, '{many}']\n"
+        );
+        assert_eq!(check(&text, Limits::default()), Ok(()));
+    }
+
+    #[test]
+    fn a_policy_passes() {
+        let text = "name: p\nrules:\n  - name: r\n    effect: allow\n    actions: [\"read:*\"]\n    conditions:\n      context:\n        a: {in: [x, y]}\n";
+        assert_eq!(check(text, Limits::default()), Ok(()));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..8u8 {
+            let (prev, next) = ((b'a' + i) as char, (b'a' + i + 1) as char);
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            bomb.push_str(&format!("{next}: &{next} [{refs}]\n"));
+        }
+        let r = refused(&bomb);
+        assert!(r.message.contains("aliases expand"), "{r:?}");
+        assert_eq!(
+            check("base: &b {x: 1}\ncopy: *b\n", Limits::default()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn oversized_text_is_refused() {
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
+        assert!(
+            check("a: 12345678901", limits)
+                .unwrap_err()
+                .message
+                .contains("bytes")
+        );
+    }
+}
