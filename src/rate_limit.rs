@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::json::{self, JsonError, Obj};
+use crate::json::{self, JsonError, field};
 use crate::policy::RateLimit;
 use crate::time::Timestamp;
 
@@ -18,10 +19,14 @@ const HOUR: i64 = 3_600_000;
 
 /// The calls one agent spent against one rule's budget, for a host that keeps budgets
 /// across restarts of its engine (a Durable Object that may be evicted, say).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object {policy, rule, agent, at}")]
 pub struct Spent {
+    #[serde(deserialize_with = "field::non_empty")]
     pub policy: Arc<str>,
+    #[serde(deserialize_with = "field::non_empty")]
     pub rule: Arc<str>,
+    #[serde(deserialize_with = "field::non_empty")]
     pub agent: Arc<str>,
     /// When, in milliseconds since the Unix epoch.
     pub at: Vec<i64>,
@@ -53,25 +58,7 @@ impl Spent {
 
     /// Reads one item of what [`RateLimiter::spent`] gave, as JSON.
     pub fn from_json(value: Value) -> Result<Spent, JsonError> {
-        let mut o = Obj::new(value, &["policy", "rule", "agent", "at"])?;
-        let mut name = |key| {
-            o.need(key, "a non-empty string", json::non_empty_string)
-                .map(Arc::from)
-        };
-        let (policy, rule, agent) = (name("policy")?, name("rule")?, name("agent")?);
-        let at = o.need("at", "a list of times in milliseconds", |v| {
-            json::list(v, |t| {
-                json::u64(t).and_then(|t| {
-                    i64::try_from(t).map_err(|_| JsonError::new(format!("{t} is not a time")))
-                })
-            })
-        })?;
-        Ok(Spent {
-            policy,
-            rule,
-            agent,
-            at,
-        })
+        json::read(value)
     }
 }
 

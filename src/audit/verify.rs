@@ -390,7 +390,7 @@ mod tests {
             serde_json::to_value(&v).unwrap(),
             json!({
                 "ok": false, "entries": 0, "firstBadSeq": null, "firstBadLine": 1,
-                "kind": "malformed", "problem": "line 1 is not valid JSON: expected a value at column 1"
+                "kind": "malformed", "problem": "line 1 is not valid JSON: expected value at line 1 column 1"
             })
         );
     }

@@ -400,9 +400,12 @@ impl Session {
     /// Adds budget spent before (the JSON [`Session::rate_limits_spent_json`] gave), or
     /// nothing on error.
     pub fn restore_rate_limits_json(&self, spent: &str) -> Result<(), FfiError> {
-        let spent = parse(spent, "rate-limit state", self.max_input_bytes, |v| {
-            json::list(v, Spent::from_json)
-        })?;
+        let spent = parse(
+            spent,
+            "rate-limit state",
+            self.max_input_bytes,
+            json::read::<Vec<Spent>>,
+        )?;
         self.engine
             .restore_rate_limits(&spent)
             .map_err(|e| FfiError::invalid(format!("rate-limit state{e}")))
@@ -833,11 +836,11 @@ mod tests {
         );
         assert_eq!(
             check(&mut s, r#"{"contxt": {}}"#),
-            "check options: unknown option 'contxt'; did you mean 'context'?"
+            "check options: unknown key 'contxt'; did you mean 'context'?"
         );
         assert_eq!(
             check(&mut s, r#"{"context": "#),
-            "check options: not valid JSON: unexpected end of input at column 13"
+            "check options: not valid JSON: EOF while parsing a value at line 1 column 12"
         );
         assert_eq!(
             s.explain_json(
@@ -847,7 +850,7 @@ mod tests {
             )
             .unwrap_err()
             .message,
-            "explain options: chain[1].id: missing (expected a non-empty string)"
+            "explain options: chain[1]: missing key 'id'"
         );
         assert_eq!(
             s.check_handoff_json("", r#"{"id": ""}"#, "{}", Timestamp::EPOCH)
@@ -989,7 +992,7 @@ mod tests {
                 .restore_rate_limits_json(r#"[{"policy": "l"}]"#)
                 .unwrap_err()
                 .message,
-            "rate-limit state: [0].rule: missing (expected a non-empty string)"
+            "rate-limit state: [0]: missing key 'rule'"
         );
     }
 
@@ -1000,7 +1003,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             e.message,
-            "MeshGuard options: verify.leewaySeconds: expected a whole number of at least 0, found -1"
+            "MeshGuard options: verify.leewaySeconds: expected a whole number from 0 to 4294967295, found -1"
         );
         let e = Session::from_json(r#"{"mode": "yolo"}"#, &host())
             .err()
