@@ -257,4 +257,42 @@ mod tests {
         };
         assert!(fresh.restore(&[bad]).is_err());
     }
+
+    #[test]
+    fn spent_lists_read_back_and_bad_ones_name_the_path() {
+        let spent = vec![Spent {
+            policy: "p".into(),
+            rule: "r".into(),
+            agent: "a\"b".into(),
+            at: vec![-5, 0, 1_700_000_000_000],
+        }];
+        let mut text = String::new();
+        Spent::write_list(&spent, &mut text);
+        assert_eq!(json::from_str::<Vec<Spent>>(&text), Ok(spent));
+        for (text, message) in [
+            (
+                r#"[{"policy":"p","rule":"r","agent":"a","at":[1,"2"]}]"#,
+                r#"[0].at[1]: expected a whole number, found "2""#,
+            ),
+            (
+                r#"[{"policy":"","rule":"r","agent":"a","at":[]}]"#,
+                r#"[0].policy: expected a non-empty string, found """#,
+            ),
+            (
+                r#"[{"policy":"p","rule":"r","agent":"a"}]"#,
+                "[0]: missing key 'at'",
+            ),
+            (
+                r#"[{"policy":"p","rule":"r","agent":"a","at":[],"agnt":1}]"#,
+                "[0]: unknown key 'agnt'; did you mean 'agent'?",
+            ),
+            (r#"{"policy":"p"}"#, "expected an array, found an object"),
+        ] {
+            assert_eq!(
+                json::from_str::<Vec<Spent>>(text).unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
+    }
 }

@@ -508,4 +508,28 @@ mod tests {
         assert_eq!(i.private_key, Some(json!("k")));
         assert!(matches!(i.now, Some(When::Text(_))));
     }
+
+    #[test]
+    fn options_texts_refuse_repeated_keys() {
+        let e = json::from_str::<CheckOptions>(r#"{"resource": "a", "resource": "b"}"#);
+        assert_eq!(
+            err(e),
+            r#"not valid JSON: duplicate key "resource" at line 1 column 28"#
+        );
+        let e = json::from_str::<CheckOptions>(r#"{"context": {"amount": 1, "amount": 500}}"#);
+        assert!(err(e).starts_with(r#"not valid JSON: duplicate key "amount""#));
+    }
+
+    #[test]
+    fn arrays_are_not_read_as_objects() {
+        // serde's derive would read a struct from an array of its fields in order.
+        assert_eq!(
+            err(CheckOptions::from_json(json!([{}, "r"]))),
+            "expected an object, found an array"
+        );
+        assert_eq!(
+            err(CheckOptions::from_json(json!({"agent": ["a", "A"]}))),
+            "agent: expected an agent object {id, name, trustTier, tags, orgId}, found an array"
+        );
+    }
 }

@@ -395,6 +395,11 @@ mod tests {
                 format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}="}}"#),
                 false,
             ),
+            // A repeated member the key ignores is refused all the same.
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","kid":"a","kid":"b"}}"#),
+                false,
+            ),
             (
                 format!(r#"{{"kty":"OKP","crv":"Ed25519","d":"{D}","x":"{X}"}}"#),
                 false,
