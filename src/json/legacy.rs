@@ -15,27 +15,6 @@ impl JsonError {
     pub fn expected(what: &str, found: &Value) -> JsonError {
         JsonError::new(format!("expected {what}, found {}", describe(found)))
     }
-
-    /// The same error seen from the object that holds it under `key`.
-    #[must_use]
-    pub fn in_key(self, key: &str) -> JsonError {
-        self.under(key.to_owned())
-    }
-
-    /// The same error seen from the array that holds it at `index`.
-    #[must_use]
-    pub fn in_index(self, index: usize) -> JsonError {
-        self.under(format!("[{index}]"))
-    }
-
-    fn under(mut self, mut head: String) -> JsonError {
-        if !self.path.is_empty() && !self.path.starts_with('[') {
-            head.push('.');
-        }
-        head.push_str(&self.path);
-        self.path = head;
-        self
-    }
 }
 
 /// A string.

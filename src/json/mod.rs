@@ -45,6 +45,28 @@ impl JsonError {
             problem: problem.into(),
         }
     }
+
+    /// The same error seen from the object that holds it under `key`.
+    #[must_use]
+    pub fn in_key(self, key: &str) -> JsonError {
+        self.under(key.to_owned())
+    }
+
+    /// The same error seen from the array that holds it at `index`.
+    #[must_use]
+    pub fn in_index(self, index: usize) -> JsonError {
+        self.under(format!("[{index}]"))
+    }
+
+    #[cold]
+    fn under(mut self, mut head: String) -> JsonError {
+        if !self.path.is_empty() && !self.path.starts_with('[') {
+            head.push('.');
+        }
+        head.push_str(&self.path);
+        self.path = head;
+        self
+    }
 }
 
 impl fmt::Display for JsonError {
@@ -58,26 +80,6 @@ impl fmt::Display for JsonError {
 }
 
 impl std::error::Error for JsonError {}
-
-impl From<serde_path_to_error::Error<de::Problem>> for JsonError {
-    fn from(e: serde_path_to_error::Error<de::Problem>) -> JsonError {
-        let mut path = if e.path().iter().next().is_some() {
-            e.path().to_string()
-        } else {
-            String::new()
-        };
-        let problem = e.into_inner();
-        if let Some(key) = &problem.unknown_key {
-            // The path ends with the unknown key; the error is its object's.
-            let head = path.strip_suffix(key.as_str()).unwrap_or(&path);
-            path = head.strip_suffix('.').unwrap_or(head).to_owned();
-        }
-        JsonError {
-            path,
-            problem: problem.message,
-        }
-    }
-}
 
 /// Parses a JSON text (RFC 8259) that holds one value, surrounding whitespace
 /// allowed, with `serde_json`. Stricter than most readers where two of them could
@@ -94,7 +96,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 /// Reads `value` as a `T`. Errors are serde's, worded for JSON (`expected an
 /// object, found an array`), with the path of the value at fault.
 pub fn read<T: DeserializeOwned>(value: Value) -> Result<T, JsonError> {
-    serde_path_to_error::deserialize(de::ValueDeserializer(value)).map_err(JsonError::from)
+    T::deserialize(de::ValueDeserializer(value))
 }
 
 /// [`parse`], then [`read`].
