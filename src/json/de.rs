@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Expected, MapAccess, SeqAccess, Unexpected, Visitor};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::JsonError;
 
@@ -114,6 +114,22 @@ impl ValueDeserializer {
     }
 }
 
+impl ValueDeserializer {
+    /// A single value (a string, a number, `true`): an array or object is refused
+    /// here, so the visitors of single values need no array or object code.
+    fn scalar<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Number(n) => visit_number(&n, visitor),
+            Value::String(s) => visitor.visit_string(s),
+            Value::Array(_) | Value::Object(_) => {
+                Err(de::Error::invalid_type(unexpected(&self.0), &visitor))
+            }
+        }
+    }
+}
+
 impl<'de> de::Deserializer<'de> for ValueDeserializer {
     type Error = JsonError;
 
@@ -121,11 +137,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         match self.0 {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(b),
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => visitor.visit_u64(u),
-                (None, Some(i)) => visitor.visit_i64(i),
-                (None, None) => visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN)),
-            },
+            Value::Number(n) => visit_number(&n, visitor),
             Value::String(s) => visitor.visit_string(s),
             Value::Array(items) => ValueDeserializer::visit_array(items, visitor),
             Value::Object(members) => ValueDeserializer::visit_object(members, visitor),
@@ -158,10 +170,45 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
         visitor.visit_unit()
     }
 
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.scalar(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
-        tuple_struct map enum identifier
+        i8 i16 i32 i128 u8 u16 u128 f32 char bytes byte_buf unit unit_struct
+        newtype_struct seq tuple tuple_struct map enum identifier
+    }
+}
+
+fn visit_number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, JsonError> {
+    match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) => visitor.visit_u64(u),
+        (None, Some(i)) => visitor.visit_i64(i),
+        (None, None) => visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN)),
     }
 }
 
