@@ -112,9 +112,7 @@ impl ValueDeserializer {
             value: None,
         })
     }
-}
 
-impl ValueDeserializer {
     /// A single value (a string, a number, `true`): an array or object is refused
     /// here, so the visitors of single values need no array or object code.
     fn scalar<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
