@@ -4,10 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::json::{self, JsonError, Obj};
+use crate::json::{self, JsonError, field};
 
 /// How far an agent is trusted, lowest first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -87,6 +87,13 @@ impl Serialize for TrustTier {
     }
 }
 
+impl<'de> Deserialize<'de> for TrustTier {
+    /// A tier name, as [`FromStr`] reads it.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        field::parsed(d)
+    }
+}
+
 /// Who is acting: `{id, name, trustTier, tags, orgId}`.
 ///
 /// `name` defaults to the id and `trustTier` to `untrusted`: an identity that says
@@ -143,28 +150,43 @@ impl Agent {
         self.tags.iter().any(|t| &**t == tag)
     }
 
-    /// An agent from its JSON form `{id, name, trustTier, tags, orgId}`: `id` is
-    /// required and not empty, other keys are refused, and an error names the member
-    /// (`trustTier: unknown trust tier 'root': …`).
+    /// An agent from its JSON form `{id, name, trustTier, tags, orgId}` (see
+    /// [`Agent`]'s `Deserialize`); an error names the member (`trustTier: unknown
+    /// trust tier 'root': …`).
     pub fn from_json(value: Value) -> Result<Agent, JsonError> {
-        let mut o = Obj::new(value, &["id", "name", "trustTier", "tags", "orgId"])?;
-        let id = o.need("id", "a non-empty string", json::non_empty_string)?;
-        let name = o.str("name")?;
-        let trust_tier = o
-            .get("trustTier", |v| {
-                json::string(v)?
-                    .parse::<TrustTier>()
-                    .map_err(|e| JsonError::new(e.to_string()))
-            })?
-            .unwrap_or_default();
-        let tags = o.strings("tags")?;
-        let org_id = o.str("orgId")?;
+        json::read(value)
+    }
+}
+
+/// What [`Agent`] reads: `id` is required and not empty, other keys are refused,
+/// and `null` counts as absent.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "camelCase",
+    expecting = "an agent object {id, name, trustTier, tags, orgId}"
+)]
+struct AgentFields {
+    #[serde(deserialize_with = "field::non_empty")]
+    id: Arc<str>,
+    name: Option<Arc<str>>,
+    trust_tier: Option<TrustTier>,
+    #[serde(default, deserialize_with = "field::or_default")]
+    tags: Vec<Arc<str>>,
+    org_id: Option<Arc<str>>,
+}
+
+impl<'de> Deserialize<'de> for Agent {
+    /// `{id, name, trustTier, tags, orgId}`: `name` defaults to the id and
+    /// `trustTier` to `untrusted`.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = AgentFields::deserialize(d)?;
         Ok(Agent {
-            name: Arc::from(name.as_deref().unwrap_or(&id)),
-            id: Arc::from(id),
-            trust_tier,
-            tags: tags.into_iter().map(Arc::from).collect(),
-            org_id: org_id.map(Arc::from),
+            name: f.name.unwrap_or_else(|| f.id.clone()),
+            id: f.id,
+            trust_tier: f.trust_tier.unwrap_or_default(),
+            tags: f.tags,
+            org_id: f.org_id,
         })
     }
 }
@@ -227,11 +249,8 @@ mod tests {
                 r#"{"id":""}"#,
                 r#"id: expected a non-empty string, found """#,
             ),
-            (r#"{"id":5}"#, "id: expected a non-empty string, found 5"),
-            (
-                r#"{"name":"x"}"#,
-                "id: missing (expected a non-empty string)",
-            ),
+            (r#"{"id":5}"#, "id: expected a string, found 5"),
+            (r#"{"name":"x"}"#, "missing key 'id'"),
             (
                 r#"{"id":"a","trustTier":"root"}"#,
                 "trustTier: unknown trust tier 'root': expected one of untrusted, basic, verified, trusted, privileged",
@@ -246,7 +265,10 @@ mod tests {
                 r#"tags: expected an array, found "x""#,
             ),
             (r#"{"id":"a","name":7}"#, "name: expected a string, found 7"),
-            ("[]", "expected an object, found an array"),
+            (
+                "[]",
+                "expected an agent object {id, name, trustTier, tags, orgId}, found an array",
+            ),
         ] {
             assert_eq!(read(bad).unwrap_err(), message, "{bad}");
         }

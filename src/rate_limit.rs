@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::json::{self, JsonError, Obj};
+use crate::json::{self, JsonError, field};
 use crate::policy::RateLimit;
 use crate::time::Timestamp;
 
@@ -18,10 +19,14 @@ const HOUR: i64 = 3_600_000;
 
 /// The calls one agent spent against one rule's budget, for a host that keeps budgets
 /// across restarts of its engine (a Durable Object that may be evicted, say).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object {policy, rule, agent, at}")]
 pub struct Spent {
+    #[serde(deserialize_with = "field::non_empty")]
     pub policy: Arc<str>,
+    #[serde(deserialize_with = "field::non_empty")]
     pub rule: Arc<str>,
+    #[serde(deserialize_with = "field::non_empty")]
     pub agent: Arc<str>,
     /// When, in milliseconds since the Unix epoch.
     pub at: Vec<i64>,
@@ -53,25 +58,7 @@ impl Spent {
 
     /// Reads one item of what [`RateLimiter::spent`] gave, as JSON.
     pub fn from_json(value: Value) -> Result<Spent, JsonError> {
-        let mut o = Obj::new(value, &["policy", "rule", "agent", "at"])?;
-        let mut name = |key| {
-            o.need(key, "a non-empty string", json::non_empty_string)
-                .map(Arc::from)
-        };
-        let (policy, rule, agent) = (name("policy")?, name("rule")?, name("agent")?);
-        let at = o.need("at", "a list of times in milliseconds", |v| {
-            json::list(v, |t| {
-                json::u64(t).and_then(|t| {
-                    i64::try_from(t).map_err(|_| JsonError::new(format!("{t} is not a time")))
-                })
-            })
-        })?;
-        Ok(Spent {
-            policy,
-            rule,
-            agent,
-            at,
-        })
+        json::read(value)
     }
 }
 
@@ -269,5 +256,43 @@ mod tests {
             ..spent[0].clone()
         };
         assert!(fresh.restore(&[bad]).is_err());
+    }
+
+    #[test]
+    fn spent_lists_read_back_and_bad_ones_name_the_path() {
+        let spent = vec![Spent {
+            policy: "p".into(),
+            rule: "r".into(),
+            agent: "a\"b".into(),
+            at: vec![-5, 0, 1_700_000_000_000],
+        }];
+        let mut text = String::new();
+        Spent::write_list(&spent, &mut text);
+        assert_eq!(json::from_str::<Vec<Spent>>(&text), Ok(spent));
+        for (text, message) in [
+            (
+                r#"[{"policy":"p","rule":"r","agent":"a","at":[1,"2"]}]"#,
+                r#"[0].at[1]: expected a whole number, found "2""#,
+            ),
+            (
+                r#"[{"policy":"","rule":"r","agent":"a","at":[]}]"#,
+                r#"[0].policy: expected a non-empty string, found """#,
+            ),
+            (
+                r#"[{"policy":"p","rule":"r","agent":"a"}]"#,
+                "[0]: missing key 'at'",
+            ),
+            (
+                r#"[{"policy":"p","rule":"r","agent":"a","at":[],"agnt":1}]"#,
+                "[0]: unknown key 'agnt'; did you mean 'agent'?",
+            ),
+            (r#"{"policy":"p"}"#, "expected an array, found an object"),
+        ] {
+            assert_eq!(
+                json::from_str::<Vec<Spent>>(text).unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
     }
 }

@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Uses between top-level modules that are known and being removed. Each must still
 /// exist (so the list shrinks as they go) and is left out of the cycle search.
-///
-/// `json` → `agent`: the hand-written JSON reader reads agents (`Obj::agent`); it
-/// is being replaced by serde_json, after which this entry goes.
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[("json", "agent")];
+const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[];
 
 /// The largest file allowed under `pkg-templates/`, in lines (exclusive).
 const TEMPLATE_LINE_LIMIT: usize = 400;

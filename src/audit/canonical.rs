@@ -221,4 +221,58 @@ mod tests {
             "{\"a\":3,\"\u{1f600}\":2,\"\u{ff21}\":1}"
         );
     }
+
+    /// JSON values whose integers JCS can carry (|n| ≤ 2^53), floats included.
+    fn jcs_values() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-(1_i64 << 53)..=(1_i64 << 53)).prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            "\\PC{0,8}|[\u{0}-\u{1f}\"\\\\/\u{7f}\u{e000}-\u{ffff}\u{10000}-\u{1f64f}]{0,6}"
+                .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    "[a-z\u{e000}-\u{ffff}\u{10000}-\u{1f64f}]{0,4}",
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The writer agrees with a maintained RFC 8785 crate wherever JCS is
+        /// defined the same way (see `integers_past_2_53_differ_from_jcs`).
+        #[test]
+        fn agrees_with_serde_json_canonicalizer(value in jcs_values()) {
+            let theirs = serde_json_canonicalizer::to_string(&value).unwrap();
+            proptest::prop_assert_eq!(canonical_json(&value), theirs);
+        }
+    }
+
+    #[test]
+    fn integers_past_2_53_differ_from_jcs() {
+        // RFC 8785 writes every number as its nearest double; this form keeps
+        // integers exact, so that a hash tells 2^53 + 1 from 2^53.
+        let v = json!({"n": 9_007_199_254_740_993_u64});
+        assert_eq!(canonical_json(&v), r#"{"n":9007199254740993}"#);
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&v).unwrap(),
+            r#"{"n":9007199254740992}"#
+        );
+        // Up to 2^53 the two agree.
+        let v = json!([9_007_199_254_740_992_u64, -9_007_199_254_740_992_i64]);
+        assert_eq!(
+            canonical_json(&v),
+            serde_json_canonicalizer::to_string(&v).unwrap()
+        );
+    }
 }

@@ -4,12 +4,14 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Unexpected};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use super::canonical::write_object;
 use crate::decision::{Decision, Effect};
-use crate::json::{self, JsonError, Obj, hex_digit, push_ascii, push_uint, write_str};
+use crate::json::{self, JsonError, field, hex_digit, push_ascii, push_uint, write_str};
 use crate::time::Timestamp;
 
 /// A SHA-256 digest that links entries: written as 64 lower-case hex digits.
@@ -97,19 +99,31 @@ impl FromStr for EntryHash {
 
 /// One line of the audit trail (docs/audit.md). Lines hold the fields in this order,
 /// as camelCase; `resource`, `policy` and `rule` are `null` when absent.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Read (see [`Entry::from_json`]) with every field required and no other allowed.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "camelCase",
+    expecting = "an audit entry object"
+)]
 pub struct Entry {
     /// `<idPrefix>-<seq>`.
     pub id: String,
     /// 1 for the first entry of a log, then one more for each entry.
     pub seq: u64,
+    #[serde(deserialize_with = "log_timestamp")]
     pub timestamp: Timestamp,
     pub agent_id: Arc<str>,
     pub agent_name: Arc<str>,
     pub action: String,
+    #[serde(deserialize_with = "field::nullable")]
     pub resource: Option<String>,
+    #[serde(deserialize_with = "decision")]
     pub decision: Effect,
+    #[serde(deserialize_with = "field::nullable")]
     pub policy: Option<Arc<str>>,
+    #[serde(deserialize_with = "field::nullable")]
     pub rule: Option<Arc<str>>,
     pub reason: Arc<str>,
     pub trace_id: Arc<str>,
@@ -117,64 +131,27 @@ pub struct Entry {
     /// the entry is hashed.
     pub metadata: Map<String, Value>,
     /// The previous entry's `hash` ([`EntryHash::ZERO`] for seq 1).
+    #[serde(deserialize_with = "hash")]
     pub prev_hash: EntryHash,
     /// SHA-256 of the canonical form of every other field ([`Entry::canonical_into`]).
+    #[serde(deserialize_with = "hash")]
     pub hash: EntryHash,
 }
 
-/// The members of a line, in the order the log writes them.
-const FIELDS: [&str; 15] = [
-    "id",
-    "seq",
-    "timestamp",
-    "agentId",
-    "agentName",
-    "action",
-    "resource",
-    "decision",
-    "policy",
-    "rule",
-    "reason",
-    "traceId",
-    "metadata",
-    "prevHash",
-    "hash",
-];
 const DECISIONS: &str = "allow, deny or require_approval";
 const HEX: &str = "64 lower-case hex digits";
-const STRING_OR_NULL: &str = "a string or null";
 
 impl Entry {
-    /// Reads an entry from a line parsed with [`json::parse`] (which reads numbers
-    /// exactly, so `metadata` hashes as written). Every field is required and no
-    /// other is allowed; `resource`, `policy` and `rule` may be `null`; `seq` is a
-    /// whole number, `decision` allow, deny or require_approval, `metadata` an object,
-    /// the hashes 64 lower-case hex digits, and `timestamp` RFC 3339 in exactly the
-    /// form the log writes (UTC, `Z`, milliseconds only when not zero). An error names
-    /// the field: `seq: expected a whole number of at least 0, found "7"`.
+    /// Reads an entry from a line parsed with [`json::parse`] (which refuses repeated
+    /// keys and reads numbers exactly, so `metadata` hashes as written). Every field
+    /// is required and no other is allowed; `resource`, `policy` and `rule` may be
+    /// `null`; `seq` is a whole number, `decision` allow, deny or require_approval,
+    /// `metadata` an object, the hashes 64 lower-case hex digits, and `timestamp`
+    /// RFC 3339 in exactly the form the log writes (UTC, `Z`, milliseconds only when
+    /// not zero). An error names the field: `seq: expected a whole number of at
+    /// least 0, found "7"`.
     pub fn from_json(value: Value) -> Result<Entry, JsonError> {
-        let mut o = Obj::new(value, &FIELDS)?;
-        Ok(Entry {
-            id: o.need_str("id")?,
-            seq: o.need("seq", "a whole number of at least 0", json::u64)?,
-            timestamp: o.need("timestamp", "an RFC 3339 time", log_timestamp)?,
-            agent_id: o.need_str("agentId")?.into(),
-            agent_name: o.need_str("agentName")?.into(),
-            action: o.need_str("action")?,
-            resource: o.nullable("resource", STRING_OR_NULL, json::string)?,
-            decision: o.need("decision", DECISIONS, |v| spelled(v, DECISIONS))?,
-            policy: o
-                .nullable("policy", STRING_OR_NULL, json::string)?
-                .map(Arc::from),
-            rule: o
-                .nullable("rule", STRING_OR_NULL, json::string)?
-                .map(Arc::from),
-            reason: o.need_str("reason")?.into(),
-            trace_id: o.need_str("traceId")?.into(),
-            metadata: o.need("metadata", "an object", json::object)?,
-            prev_hash: o.need("prevHash", HEX, |v| spelled(v, HEX))?,
-            hash: o.need("hash", HEX, |v| spelled(v, HEX))?,
-        })
+        json::read(value)
     }
 
     /// Appends the canonical form of this entry without `hash` (the bytes hashed) to
@@ -279,23 +256,30 @@ impl Entry {
 
 /// A string that `T` reads (in its one spelling); anything else is an error that
 /// says `expected`.
-fn spelled<T: FromStr>(value: Value, expected: &str) -> Result<T, JsonError> {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| JsonError::expected(expected, &value))
+fn spelled<'de, D: Deserializer<'de>, T: FromStr>(d: D, expected: &str) -> Result<T, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse()
+        .map_err(|_| de::Error::invalid_value(Unexpected::Str(&text), &expected))
+}
+
+fn decision<'de, D: Deserializer<'de>>(d: D) -> Result<Effect, D::Error> {
+    spelled(d, DECISIONS)
+}
+
+fn hash<'de, D: Deserializer<'de>>(d: D) -> Result<EntryHash, D::Error> {
+    spelled(d, HEX)
 }
 
 /// A timestamp in exactly the form the log writes it. The hash covers that form, so
 /// any other spelling of the same instant (`t`, `+00:00`, `.000`) would verify
 /// against a hash computed over different bytes; it is refused instead.
-fn log_timestamp(value: Value) -> Result<Timestamp, JsonError> {
-    let text = json::string(value)?;
-    let at = Timestamp::parse_rfc3339(&text).map_err(|e| JsonError::new(e.to_string()))?;
+fn log_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    let text = String::deserialize(d)?;
+    let at = Timestamp::parse_rfc3339(&text).map_err(de::Error::custom)?;
     let mut canonical = String::with_capacity(text.len());
     at.write_rfc3339(&mut canonical);
     if canonical != text {
-        return Err(JsonError::new(format!(
+        return Err(de::Error::custom(format_args!(
             "{text:?} is not in the log's form {canonical:?}"
         )));
     }
@@ -384,7 +368,23 @@ mod tests {
     fn fields_serialize_in_order_with_nulls() {
         let line = sample().to_json_line();
         let mut at = 0;
-        for key in FIELDS {
+        for key in [
+            "id",
+            "seq",
+            "timestamp",
+            "agentId",
+            "agentName",
+            "action",
+            "resource",
+            "decision",
+            "policy",
+            "rule",
+            "reason",
+            "traceId",
+            "metadata",
+            "prevHash",
+            "hash",
+        ] {
             let found = line[at..].find(&format!("\"{key}\":")).unwrap();
             at += found;
         }
@@ -444,22 +444,13 @@ mod tests {
     #[test]
     fn missing_or_mistyped_fields_are_refused() {
         let full: Value = serde_json::from_str(&sample().to_json_line()).unwrap();
-        for (field, expected) in [
-            ("id", "a string"),
-            ("resource", "a string or null"),
-            ("policy", "a string or null"),
-            ("rule", "a string or null"),
-            ("metadata", "an object"),
-            ("prevHash", "64 lower-case hex digits"),
-            ("hash", "64 lower-case hex digits"),
-            ("seq", "a whole number of at least 0"),
+        // `resource`, `policy` and `rule` may be null, but not absent.
+        for field in [
+            "id", "resource", "policy", "rule", "metadata", "prevHash", "hash", "seq",
         ] {
             let mut v = full.clone();
             v.as_object_mut().unwrap().remove(field);
-            assert_eq!(
-                read(v).unwrap_err(),
-                format!("{field}: missing (expected {expected})")
-            );
+            assert_eq!(read(v).unwrap_err(), format!("missing key '{field}'"));
         }
         for (field, bad, problem) in [
             (
@@ -483,11 +474,7 @@ mod tests {
                 json!("maybe"),
                 r#"expected allow, deny or require_approval, found "maybe""#,
             ),
-            (
-                "decision",
-                json!(null),
-                "missing (expected allow, deny or require_approval)",
-            ),
+            ("decision", json!(null), "expected a string, found null"),
             (
                 "timestamp",
                 json!("yesterday"),
@@ -498,11 +485,7 @@ mod tests {
                 json!("00"),
                 r#"expected 64 lower-case hex digits, found "00""#,
             ),
-            (
-                "hash",
-                json!(7),
-                "expected 64 lower-case hex digits, found 7",
-            ),
+            ("hash", json!(7), "expected a string, found 7"),
             ("resource", json!(5), "expected a string, found 5"),
             ("agentId", json!(["a"]), "expected a string, found an array"),
         ] {

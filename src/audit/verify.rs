@@ -312,6 +312,49 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_anywhere_in_a_line_is_malformed() {
+        let text = export(json!({"context": {"amount": 5}}), 2);
+        let lines: Vec<&str> = text.lines().collect();
+        for (from, to) in [
+            // At the top: a second `decision`, which readers resolve either way.
+            (
+                r#""decision":"allow","#,
+                r#""decision":"allow","decision":"deny","#,
+            ),
+            // Deep in the metadata, which the hash covers.
+            (r#"{"amount":5}"#, r#"{"amount":5,"amount":500}"#),
+        ] {
+            let forged = lines[1].replacen(from, to, 1);
+            assert_ne!(forged, lines[1], "{from}");
+            let v = verify_jsonl(&format!("{}\n{forged}\n", lines[0]));
+            assert_eq!(kind(&v), (Some(ProblemKind::Malformed), Some(2), Some(2)));
+            assert!(
+                v.problem.as_deref().unwrap_or("").contains("duplicate key"),
+                "{v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn integers_past_2_53_verify_exactly_and_cannot_be_nudged() {
+        // JCS would write both as the nearest double, 9007199254740992, so a hash
+        // over that form could not tell them apart; this trail writes them exactly.
+        let text = export(
+            json!({"id": 9_007_199_254_740_993_u64, "n": -9_007_199_254_740_993_i64}),
+            2,
+        );
+        assert!(text.contains("9007199254740993"), "{text}");
+        let v = verify_jsonl(&text);
+        assert!(v.ok, "{v:?}");
+        let nudged = text.replacen("9007199254740993", "9007199254740992", 1);
+        let v = verify_jsonl(&nudged);
+        assert_eq!(
+            kind(&v),
+            (Some(ProblemKind::HashMismatch), Some(1), Some(1))
+        );
+    }
+
+    #[test]
     fn crlf_line_ends_and_a_missing_final_newline_are_accepted() {
         let text = export(json!({}), 3);
         assert!(verify_jsonl(&text.replace('\n', "\r\n")).ok);
@@ -390,7 +433,7 @@ mod tests {
             serde_json::to_value(&v).unwrap(),
             json!({
                 "ok": false, "entries": 0, "firstBadSeq": null, "firstBadLine": 1,
-                "kind": "malformed", "problem": "line 1 is not valid JSON: expected a value at column 1"
+                "kind": "malformed", "problem": "line 1 is not valid JSON: expected value at line 1 column 1"
             })
         );
     }

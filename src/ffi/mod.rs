@@ -228,9 +228,12 @@ pub fn rate_limits_spent(session: &Session, now: Timestamp) -> String {
 
 /// Adds budget spent before (what [`rate_limits_spent`] gave), or nothing on error.
 pub fn restore_rate_limits(session: &Session, spent: &str) -> Result<(), SessionError> {
-    let spent = parse(spent, "rate-limit state", session.max_input_bytes(), |v| {
-        json::list(v, Spent::from_json)
-    })?;
+    let spent = parse(
+        spent,
+        "rate-limit state",
+        session.max_input_bytes(),
+        json::read::<Vec<Spent>>,
+    )?;
     session.restore_rate_limits(&spent)
 }
 

@@ -5,11 +5,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer as _;
 use hmac::Mac as _;
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::error::{TokenError, TokenErrorCode};
 use super::keys::{SigningKey, VerifyKey};
-use crate::json;
+use crate::json::{self, field};
 use crate::text::truncate;
 
 /// Unpadded base64url (RFC 7515 §2).
@@ -35,23 +36,38 @@ pub(crate) fn b64url_decode(text: &str) -> Result<Vec<u8>, String> {
         .map_err(|_| "is not valid base64url (its length or last character is off)".to_owned())
 }
 
-/// A JSON object, read by the crate's strict reader, which refuses a repeated member
-/// name: parsers resolve one differently, so it makes the text invalid (RFC 7515 §5.2
-/// step 4). The error completes `the token's header is …`: `not a JSON object`,
-/// `not valid JSON: duplicate key at column 18`.
-pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
-    match json::parse(text) {
-        Ok(Value::Object(members)) => Ok(members),
-        Ok(_) => Err("not a JSON object".to_owned()),
-        Err(e) => Err(e.to_string()),
+/// A JSON object read into `T` (a header, claims, a JWK) with [`json::parse`], which
+/// refuses a repeated member name: parsers resolve one differently, so it makes the
+/// text invalid (RFC 7515 §5.2 step 4). The error completes `the token's header…`:
+/// ` is not a JSON object`, ` is not valid JSON: duplicate key "alg" at line 1
+/// column 18`, `: alg: expected a string, found 1`.
+pub(crate) fn read_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| " is not UTF-8 text".to_owned())?;
+    let value = json::parse(text).map_err(|e| format!(" is {e}"))?;
+    if !value.is_object() {
+        return Err(" is not a JSON object".to_owned());
     }
+    json::read(value).map_err(|e| format!(": {e}"))
+}
+
+/// The header members this crate acts on; others (`kid`, `jwk`, `jku`) are ignored.
+/// A member that is present must have its type: `null` is not absent here.
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default, deserialize_with = "field::not_null")]
+    alg: Option<String>,
+    #[serde(default, deserialize_with = "field::not_null")]
+    typ: Option<String>,
+    #[serde(default, deserialize_with = "field::not_null")]
+    crit: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "field::not_null")]
+    b64: Option<bool>,
 }
 
 /// A compact JWS whose three parts decoded and whose header is a JSON object.
 struct Parts<'t> {
     signing_input: &'t str,
-    header: Map<String, Value>,
+    header: Header,
     payload: Vec<u8>,
     signature: Vec<u8>,
 }
@@ -85,8 +101,8 @@ fn split(token: &str, max_token_bytes: usize) -> Result<Parts<'_>, TokenError> {
     let header_bytes = decode(header, "header")?;
     let payload = decode(payload, "payload")?;
     let signature = decode(signature, "signature")?;
-    let header = parse_object(&header_bytes)
-        .map_err(|e| TokenError::malformed(format!("the token's header is {e}")))?;
+    let header = read_object(&header_bytes)
+        .map_err(|e| TokenError::malformed(format!("the token's header{e}")))?;
     Ok(Parts {
         signing_input,
         header,
@@ -105,12 +121,11 @@ fn accepted_algs(key: &VerifyKey) -> &'static [&'static str] {
 }
 
 /// `alg` first (`alg_not_allowed`), then `typ`, `crit` and `b64` (`malformed`).
-fn check_header(header: &Map<String, Value>, key: &VerifyKey) -> Result<(), TokenError> {
-    let alg = match header.get("alg") {
-        Some(Value::String(alg)) => alg.as_str(),
-        Some(_) => return Err(TokenError::malformed("the header's alg is not a string")),
-        None => return Err(TokenError::malformed("the header has no alg")),
-    };
+fn check_header(header: &Header, key: &VerifyKey) -> Result<(), TokenError> {
+    let alg = header
+        .alg
+        .as_deref()
+        .ok_or_else(|| TokenError::malformed("the header has no alg"))?;
     let accepted = accepted_algs(key);
     if !accepted.contains(&alg) {
         let message = if alg.eq_ignore_ascii_case("none") {
@@ -124,23 +139,20 @@ fn check_header(header: &Map<String, Value>, key: &VerifyKey) -> Result<(), Toke
         };
         return Err(TokenError::new(TokenErrorCode::AlgNotAllowed, message));
     }
-    match header.get("typ") {
-        None => {}
-        Some(Value::String(typ))
-            if typ.eq_ignore_ascii_case("JWT") || typ.eq_ignore_ascii_case("application/jwt") => {}
-        Some(other) => {
-            return Err(TokenError::malformed(format!(
-                "the header's typ {} is not \"JWT\"",
-                truncate(&other.to_string(), 32)
-            )));
-        }
+    if let Some(typ) = header.typ.as_deref().filter(|typ| {
+        !typ.eq_ignore_ascii_case("JWT") && !typ.eq_ignore_ascii_case("application/jwt")
+    }) {
+        return Err(TokenError::malformed(format!(
+            "the header's typ {:?} is not \"JWT\"",
+            truncate(typ, 32)
+        )));
     }
-    if header.contains_key("crit") {
+    if header.crit.is_some() {
         return Err(TokenError::malformed(
             "the header marks extensions as critical (crit), and none are supported",
         ));
     }
-    if header.get("b64").is_some_and(|b| b != &Value::Bool(true)) {
+    if header.b64 == Some(false) {
         return Err(TokenError::malformed(
             "unencoded payloads (b64) are not supported",
         ));
@@ -257,17 +269,26 @@ mod tests {
     }
 
     #[test]
-    fn repeated_members_are_refused() {
-        assert!(parse_object(br#"{"a":1,"b":2}"#).is_ok());
+    fn objects_are_read_strictly() {
+        let read = |bytes: &[u8]| read_object::<Header>(bytes).map(|_| ());
+        assert!(read(br#"{"a":1,"b":2}"#).is_ok());
         assert_eq!(
-            parse_object(br#"{"a":1,"a":1}"#).unwrap_err(),
-            "not valid JSON: duplicate key at column 8"
+            read(br#"{"a":1,"a":1}"#).unwrap_err(),
+            r#" is not valid JSON: duplicate key "a" at line 1 column 10"#
         );
-        assert_eq!(parse_object(b"[1]").unwrap_err(), "not a JSON object");
-        assert_eq!(parse_object(b"\"\xff\"").unwrap_err(), "not UTF-8 text");
+        assert_eq!(read(b"[1]").unwrap_err(), " is not a JSON object");
+        assert_eq!(read(b"\"\xff\"").unwrap_err(), " is not UTF-8 text");
         assert_eq!(
-            parse_object(br#"{"a":1} x"#).unwrap_err(),
-            "not valid JSON: trailing characters after the value at column 9"
+            read(br#"{"a":1} x"#).unwrap_err(),
+            " is not valid JSON: trailing characters at line 1 column 9"
+        );
+        assert_eq!(
+            read(br#"{"alg":1}"#).unwrap_err(),
+            ": alg: expected a string, found 1"
+        );
+        assert_eq!(
+            read(br#"{"alg":null}"#).unwrap_err(),
+            ": alg: expected a string, found null"
         );
     }
 
@@ -317,6 +338,19 @@ mod tests {
         );
         assert_eq!(
             code(&hs_token(r#"{"alg":"HS256","alg":"HS256"}"#, b"x")),
+            TokenErrorCode::Malformed
+        );
+        // A repeated member the header check ignores is refused all the same.
+        assert_eq!(
+            code(&hs_token(r#"{"alg":"HS256","kid":"a","kid":"b"}"#, b"x")),
+            TokenErrorCode::Malformed
+        );
+        assert_eq!(
+            code(&hs_token(r#"{"alg":"HS256","crit":null}"#, b"x")),
+            TokenErrorCode::Malformed
+        );
+        assert_eq!(
+            code(&hs_token(r#"{"alg":"HS256","typ":null}"#, b"x")),
             TokenErrorCode::Malformed
         );
     }

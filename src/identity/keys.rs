@@ -9,7 +9,9 @@ use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
 
 use super::error::TokenError;
-use super::jwt::{b64url_decode, b64url_encode, parse_object};
+use serde::Deserialize;
+
+use super::jwt::{b64url_decode, b64url_encode, read_object};
 use crate::text::truncate;
 
 /// The shortest HS256 secret accepted: 256 bits, the size of the MAC (RFC 7518 §3.2).
@@ -206,13 +208,16 @@ fn pem_refused() -> TokenError {
     )
 }
 
-/// The members of an OKP JWK that matter here; others (`kid`, `key_ops`) are ignored.
+/// The members of an OKP JWK that matter here; others (`kid`, `key_ops`) are ignored,
+/// and `null` counts as absent.
+#[derive(Deserialize)]
 struct Jwk {
     kty: Option<String>,
     crv: Option<String>,
     x: Option<String>,
     d: Option<String>,
     alg: Option<String>,
+    #[serde(rename = "use")]
     usage: Option<String>,
 }
 
@@ -221,23 +226,9 @@ impl Jwk {
     /// be key material.
     fn read(json: &str) -> Result<Jwk, TokenError> {
         // A repeated member, which parsers resolve differently, is a syntax error.
-        let mut members = parse_object(json.as_bytes())
-            .map_err(|e| TokenError::bad_key(format!("the JWK is {e}")))?;
-        let mut member = |name: &str| match members.remove(name) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(TokenError::bad_key(format!(
-                "the JWK member \"{name}\" is not a string"
-            ))),
-        };
-        let jwk = Jwk {
-            kty: member("kty")?,
-            crv: member("crv")?,
-            x: member("x")?,
-            d: member("d")?,
-            alg: member("alg")?,
-            usage: member("use")?,
-        };
+        // Every member read is a string, so no error quotes key material.
+        let jwk: Jwk =
+            read_object(json.as_bytes()).map_err(|e| TokenError::bad_key(format!("the JWK{e}")))?;
         match jwk.kty.as_deref() {
             Some("OKP") => {}
             Some(other) => {
@@ -326,18 +317,18 @@ mod tests {
         let message = |jwk: &str| VerifyKey::ed25519_jwk(jwk).map(|_| ()).unwrap_err().message;
         assert_eq!(
             message(r#"{"kty":"OKP","#),
-            "the JWK is not valid JSON: expected a key in quotes at column 14"
+            "the JWK is not valid JSON: EOF while parsing a value at line 1 column 13"
         );
         assert_eq!(message(r#"["OKP"]"#), "the JWK is not a JSON object");
         assert_eq!(
             message(&format!(
                 "{{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\n\"x\":\"{X}\",\"x\":\"{X}\"}}"
             )),
-            "the JWK is not valid JSON: duplicate key at line 2, column 51"
+            r#"the JWK is not valid JSON: duplicate key "x" at line 2 column 53"#
         );
         assert_eq!(
             message(r#"{"kty":"OKP","crv":"Ed25519","x":5}"#),
-            "the JWK member \"x\" is not a string"
+            "the JWK: x: expected a string, found 5"
         );
         let jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","kid":7,"use":null}}"#);
         assert!(VerifyKey::ed25519_jwk(&jwk).is_ok());
@@ -402,6 +393,11 @@ mod tests {
             ),
             (
                 format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}="}}"#),
+                false,
+            ),
+            // A repeated member the key ignores is refused all the same.
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","kid":"a","kid":"b"}}"#),
                 false,
             ),
             (

@@ -1,13 +1,43 @@
-//! The JSON shapes bindings pass in: session settings and per-call options, each
-//! read from a parsed [`Value`] by hand so that a wrong option is reported by its
-//! path (`agent.trustTier: unknown trust tier 'root': …`). Unknown keys are errors,
-//! so a misspelt option never silently does nothing; `null` counts as absent.
+//! The JSON shapes bindings pass in: session settings and per-call options, read
+//! with serde's derive through [`json::read`], so that a wrong option is reported by
+//! its path (`agent.trustTier: unknown trust tier 'root': …`). Unknown keys are
+//! errors, so a misspelt option never silently does nothing; `null` counts as absent.
 
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
 use serde_json::{Map, Value};
 
 use crate::agent::Agent;
-use crate::json::{self, JsonError, Obj};
+use crate::json::{self, JsonError, field};
 use crate::time::Timestamp;
+
+/// Gives a type `from_json(Value)`, which reads it with [`json::read`].
+macro_rules! from_json {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// Reads this from a parsed JSON value; an error names the path.
+            pub fn from_json(value: Value) -> Result<$t, JsonError> {
+                json::read(value)
+            }
+        }
+    )*};
+}
+
+from_json!(
+    PolicyText,
+    SessionConfig,
+    VerifyConfig,
+    AuditSettings,
+    AuditOptions,
+    When,
+    CheckOptions,
+    HandoffOptions,
+    ManualEntry,
+    AuditQuery,
+    IssueConfig
+);
 
 /// A policy text, bare or with a name for messages.
 #[derive(Clone, Debug)]
@@ -16,31 +46,53 @@ pub enum PolicyText {
     Named { name: String, text: String },
 }
 
-impl PolicyText {
-    /// A string, or `{name, text}`.
-    pub fn from_json(value: Value) -> Result<PolicyText, JsonError> {
-        match value {
-            Value::String(text) => Ok(PolicyText::Text(text)),
-            Value::Object(_) => {
-                let mut o = Obj::new(value, &["name", "text"])?;
-                Ok(PolicyText::Named {
-                    name: o.need_str("name")?,
-                    text: o.need_str("text")?,
-                })
-            }
-            other => Err(JsonError::expected("a policy text or {name, text}", &other)),
-        }
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object {name, text}")]
+struct NamedText {
+    name: String,
+    text: String,
+}
 
+impl PolicyText {
     /// An array of policy texts.
     pub fn list_from_json(value: Value) -> Result<Vec<PolicyText>, JsonError> {
-        json::list(value, PolicyText::from_json)
+        json::read(value)
     }
 }
 
-/// Settings of a [`Session`](super::Session).
-#[derive(Clone, Debug, Default)]
+impl<'de> Deserialize<'de> for PolicyText {
+    /// A string, or `{name, text}`.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PolicyText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a policy text or {name, text}")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<PolicyText, E> {
+                Ok(PolicyText::Text(text.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<PolicyText, E> {
+                Ok(PolicyText::Text(text))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PolicyText, A::Error> {
+                let n = NamedText::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(PolicyText::Named {
+                    name: n.name,
+                    text: n.text,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Settings of a [`Session`](super::Session):
+/// `{policies, agent, agentToken, verify, mode, maxDelegationDepth, audit, traceId, maxInputBytes}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct SessionConfig {
+    #[serde(default, deserialize_with = "field::or_default")]
     pub policies: Vec<PolicyText>,
     /// The agent checks act as unless they name another.
     pub agent: Option<Agent>,
@@ -57,39 +109,9 @@ pub struct SessionConfig {
     pub max_input_bytes: Option<usize>,
 }
 
-impl SessionConfig {
-    /// `{policies, agent, agentToken, verify, mode, maxDelegationDepth, audit, traceId, maxInputBytes}`.
-    pub fn from_json(value: Value) -> Result<SessionConfig, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "policies",
-                "agent",
-                "agentToken",
-                "verify",
-                "mode",
-                "maxDelegationDepth",
-                "audit",
-                "traceId",
-                "maxInputBytes",
-            ],
-        )?;
-        Ok(SessionConfig {
-            policies: o.list("policies", PolicyText::from_json)?,
-            agent: o.agent("agent")?,
-            agent_token: o.str("agentToken")?,
-            verify: o.get("verify", VerifyConfig::from_json)?,
-            mode: o.str("mode")?,
-            max_delegation_depth: o.u32("maxDelegationDepth")?,
-            audit: o.get("audit", AuditSettings::from_json)?,
-            trace_id: o.str("traceId")?,
-            max_input_bytes: o.usize("maxInputBytes")?,
-        })
-    }
-}
-
-/// How agent tokens are verified.
-#[derive(Clone, Debug, Default)]
+/// How agent tokens are verified: `{secret, secretBase64url, publicKey, issuer, leewaySeconds}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct VerifyConfig {
     /// HS256 secret as UTF-8 text (at least 32 bytes).
     pub secret: Option<String>,
@@ -101,29 +123,6 @@ pub struct VerifyConfig {
     pub leeway_seconds: Option<u32>,
 }
 
-impl VerifyConfig {
-    /// `{secret, secretBase64url, publicKey, issuer, leewaySeconds}`.
-    pub fn from_json(value: Value) -> Result<VerifyConfig, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "secret",
-                "secretBase64url",
-                "publicKey",
-                "issuer",
-                "leewaySeconds",
-            ],
-        )?;
-        Ok(VerifyConfig {
-            secret: o.str("secret")?,
-            secret_base64url: o.str("secretBase64url")?,
-            public_key: o.value("publicKey"),
-            issuer: o.str("issuer")?,
-            leeway_seconds: o.u32("leewaySeconds")?,
-        })
-    }
-}
-
 /// `false` turns the audit trail off; otherwise its settings.
 #[derive(Clone, Debug)]
 pub enum AuditSettings {
@@ -131,32 +130,34 @@ pub enum AuditSettings {
     Settings(AuditOptions),
 }
 
-impl AuditSettings {
+impl<'de> Deserialize<'de> for AuditSettings {
     /// `true`, `false` or `{capacity, redact}`.
-    pub fn from_json(value: Value) -> Result<AuditSettings, JsonError> {
-        match value {
-            Value::Bool(on) => Ok(AuditSettings::Enabled(on)),
-            Value::Object(_) => AuditOptions::from_json(value).map(AuditSettings::Settings),
-            other => Err(JsonError::expected("true, false or an object", &other)),
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AuditSettings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or an object")
+            }
+            fn visit_bool<E: de::Error>(self, on: bool) -> Result<AuditSettings, E> {
+                Ok(AuditSettings::Enabled(on))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AuditSettings, A::Error> {
+                AuditOptions::deserialize(MapAccessDeserializer::new(map))
+                    .map(AuditSettings::Settings)
+            }
         }
+        d.deserialize_any(V)
     }
 }
 
-#[derive(Clone, Debug, Default)]
+/// `{capacity, redact}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
 pub struct AuditOptions {
     pub capacity: Option<usize>,
+    #[serde(default, deserialize_with = "field::or_default")]
     pub redact: Vec<String>,
-}
-
-impl AuditOptions {
-    /// `{capacity, redact}`.
-    pub fn from_json(value: Value) -> Result<AuditOptions, JsonError> {
-        let mut o = Obj::options(value, &["capacity", "redact"])?;
-        Ok(AuditOptions {
-            capacity: o.usize("capacity")?,
-            redact: o.strings("redact")?,
-        })
-    }
 }
 
 /// An instant as RFC 3339 text or milliseconds since the epoch.
@@ -166,25 +167,39 @@ pub enum When {
     Text(String),
 }
 
-impl When {
+impl<'de> Deserialize<'de> for When {
     /// Milliseconds since the epoch, or an RFC 3339 text (what a JavaScript `Date`
     /// becomes in JSON). The time is checked here, so a bad one is reported under
     /// its own key.
-    pub fn from_json(value: Value) -> Result<When, JsonError> {
-        let when = match value {
-            Value::Number(n) => When::Millis(n.as_f64().unwrap_or(f64::NAN)),
-            Value::String(text) => When::Text(text),
-            other => {
-                return Err(JsonError::expected(
-                    "milliseconds since the epoch or an RFC 3339 time",
-                    &other,
-                ));
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = When;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("milliseconds since the epoch or an RFC 3339 time")
             }
-        };
-        when.instant().map_err(JsonError::new)?;
-        Ok(when)
+            fn visit_f64<E: de::Error>(self, ms: f64) -> Result<When, E> {
+                When::checked(When::Millis(ms))
+            }
+            fn visit_u64<E: de::Error>(self, ms: u64) -> Result<When, E> {
+                self.visit_f64(ms as f64)
+            }
+            fn visit_i64<E: de::Error>(self, ms: i64) -> Result<When, E> {
+                self.visit_f64(ms as f64)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<When, E> {
+                When::checked(When::Text(text.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
     }
+}
 
+impl When {
+    fn checked<E: de::Error>(self) -> Result<When, E> {
+        self.instant().map_err(E::custom)?;
+        Ok(self)
+    }
     /// The instant, or why there is none (without a path).
     fn instant(&self) -> Result<Timestamp, String> {
         match self {
@@ -203,17 +218,22 @@ impl When {
     }
 }
 
-/// Options of one check (and of `explain`).
-#[derive(Clone, Debug, Default)]
+/// Options of one check (and of `explain`):
+/// `{context, resource, now, chain, chainUnknown, anyContext, agent, traceId, metadata}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct CheckOptions {
     pub context: Option<Map<String, Value>>,
     pub resource: Option<String>,
     pub now: Option<When>,
     /// The delegators above the agent, root first.
+    #[serde(default, deserialize_with = "field::or_default")]
     pub chain: Vec<Agent>,
     /// The delegators above the agent cannot be named: the engine refuses.
+    #[serde(default, deserialize_with = "field::or_default")]
     pub chain_unknown: bool,
     /// The context is not known yet: decide whether some context could be allowed.
+    #[serde(default, deserialize_with = "field::or_default")]
     pub any_context: bool,
     /// Acts as this agent instead of the session's.
     pub agent: Option<Agent>,
@@ -222,80 +242,30 @@ pub struct CheckOptions {
     pub metadata: Option<Map<String, Value>>,
 }
 
-impl CheckOptions {
-    /// `{context, resource, now, chain, chainUnknown, anyContext, agent, traceId, metadata}`.
-    pub fn from_json(value: Value) -> Result<CheckOptions, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "context",
-                "resource",
-                "now",
-                "chain",
-                "chainUnknown",
-                "anyContext",
-                "agent",
-                "traceId",
-                "metadata",
-            ],
-        )?;
-        Ok(CheckOptions {
-            context: o.object("context")?,
-            resource: o.str("resource")?,
-            now: o.get("now", When::from_json)?,
-            chain: o.agents("chain")?,
-            chain_unknown: o.bool("chainUnknown")?.unwrap_or(false),
-            any_context: o.bool("anyContext")?.unwrap_or(false),
-            agent: o.agent("agent")?,
-            trace_id: o.str("traceId")?,
-            metadata: o.object("metadata")?,
-        })
-    }
-}
-
-/// Options of a handoff check.
-#[derive(Clone, Debug, Default)]
+/// Options of a handoff check: `{context, now, chain, chainUnknown, traceId, metadata}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct HandoffOptions {
     pub context: Option<Map<String, Value>>,
     pub now: Option<When>,
+    #[serde(default, deserialize_with = "field::or_default")]
     pub chain: Vec<Agent>,
     /// The delegators above the delegating agent cannot be named: the engine refuses.
+    #[serde(default, deserialize_with = "field::or_default")]
     pub chain_unknown: bool,
     pub trace_id: Option<String>,
     pub metadata: Option<Map<String, Value>>,
 }
 
-impl HandoffOptions {
-    /// `{context, now, chain, chainUnknown, traceId, metadata}`.
-    pub fn from_json(value: Value) -> Result<HandoffOptions, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "context",
-                "now",
-                "chain",
-                "chainUnknown",
-                "traceId",
-                "metadata",
-            ],
-        )?;
-        Ok(HandoffOptions {
-            context: o.object("context")?,
-            now: o.get("now", When::from_json)?,
-            chain: o.agents("chain")?,
-            chain_unknown: o.bool("chainUnknown")?.unwrap_or(false),
-            trace_id: o.str("traceId")?,
-            metadata: o.object("metadata")?,
-        })
-    }
-}
-
-/// A manual audit entry (`auditLog({action, decision, metadata})`).
-#[derive(Clone, Debug)]
+/// A manual audit entry (`auditLog({action, decision, metadata, reason, resource,
+/// agent, traceId, now})`); `action` and `decision` are required.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct ManualEntry {
     pub action: String,
     /// `allow`, `deny`, `require_approval`; `allowed` and `denied` are read as such.
     pub decision: String,
+    #[serde(default, deserialize_with = "field::or_default")]
     pub metadata: Map<String, Value>,
     pub reason: Option<String>,
     pub resource: Option<String>,
@@ -304,31 +274,9 @@ pub struct ManualEntry {
     pub now: Option<When>,
 }
 
-impl ManualEntry {
-    /// `{action, decision, metadata, reason, resource, agent, traceId, now}`; `action`
-    /// and `decision` are required.
-    pub fn from_json(value: Value) -> Result<ManualEntry, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "action", "decision", "metadata", "reason", "resource", "agent", "traceId", "now",
-            ],
-        )?;
-        Ok(ManualEntry {
-            action: o.need_str("action")?,
-            decision: o.need_str("decision")?,
-            metadata: o.object("metadata")?.unwrap_or_default(),
-            reason: o.str("reason")?,
-            resource: o.str("resource")?,
-            agent: o.agent("agent")?,
-            trace_id: o.str("traceId")?,
-            now: o.get("now", When::from_json)?,
-        })
-    }
-}
-
-/// Filters of an audit query.
-#[derive(Clone, Debug, Default)]
+/// Filters of an audit query: `{limit, agentId, action, decision, traceId, since, until}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct AuditQuery {
     pub limit: Option<usize>,
     pub agent_id: Option<String>,
@@ -340,29 +288,9 @@ pub struct AuditQuery {
     pub until: Option<When>,
 }
 
-impl AuditQuery {
-    /// `{limit, agentId, action, decision, traceId, since, until}`.
-    pub fn from_json(value: Value) -> Result<AuditQuery, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "limit", "agentId", "action", "decision", "traceId", "since", "until",
-            ],
-        )?;
-        Ok(AuditQuery {
-            limit: o.usize("limit")?,
-            agent_id: o.str("agentId")?,
-            action: o.str("action")?,
-            decision: o.str("decision")?,
-            trace_id: o.str("traceId")?,
-            since: o.get("since", When::from_json)?,
-            until: o.get("until", When::from_json)?,
-        })
-    }
-}
-
-/// Options of `issueAgentToken`.
-#[derive(Clone, Debug)]
+/// Options of `issueAgentToken`: `{secret, secretBase64url, privateKey, issuer, expiresIn, now}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 pub struct IssueConfig {
     pub secret: Option<String>,
     pub secret_base64url: Option<String>,
@@ -372,31 +300,6 @@ pub struct IssueConfig {
     /// Seconds until expiry (default 3600).
     pub expires_in: Option<u64>,
     pub now: Option<When>,
-}
-
-impl IssueConfig {
-    /// `{secret, secretBase64url, privateKey, issuer, expiresIn, now}`.
-    pub fn from_json(value: Value) -> Result<IssueConfig, JsonError> {
-        let mut o = Obj::options(
-            value,
-            &[
-                "secret",
-                "secretBase64url",
-                "privateKey",
-                "issuer",
-                "expiresIn",
-                "now",
-            ],
-        )?;
-        Ok(IssueConfig {
-            secret: o.str("secret")?,
-            secret_base64url: o.str("secretBase64url")?,
-            private_key: o.value("privateKey"),
-            issuer: o.str("issuer")?,
-            expires_in: o.u64("expiresIn")?,
-            now: o.get("now", When::from_json)?,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -418,11 +321,11 @@ mod tests {
             ),
             (
                 json!({"contxt": {}}),
-                "unknown option 'contxt'; did you mean 'context'?",
+                "unknown key 'contxt'; did you mean 'context'?",
             ),
             (
                 json!({"agent": {"id": 5}}),
-                "agent.id: expected a non-empty string, found 5",
+                "agent.id: expected a string, found 5",
             ),
             (
                 json!({"agent": {"id": "a", "trustTier": "root"}}),
@@ -486,11 +389,11 @@ mod tests {
         for (config, message) in [
             (
                 json!({"verify": {"leewaySeconds": -1}}),
-                "verify.leewaySeconds: expected a whole number of at least 0, found -1",
+                "verify.leewaySeconds: expected a whole number from 0 to 4294967295, found -1",
             ),
             (
                 json!({"verify": {"secrett": "x"}}),
-                "verify: unknown option 'secrett'; did you mean 'secret'?",
+                "verify: unknown key 'secrett'; did you mean 'secret'?",
             ),
             (
                 json!({"policies": ["a", 5]}),
@@ -498,7 +401,7 @@ mod tests {
             ),
             (
                 json!({"policies": [{"name": "p"}]}),
-                "policies[0].text: missing (expected a string)",
+                "policies[0]: missing key 'text'",
             ),
             (
                 json!({"policies": [{"name": "p", "text": "t", "x": 1}]}),
@@ -518,7 +421,7 @@ mod tests {
             ),
             (
                 json!({"maxDelegationDepth": 4_294_967_296_u64}),
-                "maxDelegationDepth: expected a whole number of at most 4294967295, found 4294967296",
+                "maxDelegationDepth: expected a whole number from 0 to 4294967295, found 4294967296",
             ),
             (
                 json!({"mode": ["audit"]}),
@@ -572,7 +475,7 @@ mod tests {
     fn the_other_options_name_the_bad_member() {
         assert_eq!(
             err(ManualEntry::from_json(json!({"decision": "allow"}))),
-            "action: missing (expected a string)"
+            "missing key 'action'"
         );
         assert_eq!(
             err(ManualEntry::from_json(
@@ -592,7 +495,7 @@ mod tests {
         );
         assert_eq!(
             err(HandoffOptions::from_json(json!({"agent": {"id": "a"}}))),
-            "unknown option 'agent'"
+            "unknown key 'agent'"
         );
         assert_eq!(
             err(IssueConfig::from_json(json!({"expiresIn": -5}))),
@@ -604,5 +507,29 @@ mod tests {
             .unwrap();
         assert_eq!(i.private_key, Some(json!("k")));
         assert!(matches!(i.now, Some(When::Text(_))));
+    }
+
+    #[test]
+    fn options_texts_refuse_repeated_keys() {
+        let e = json::from_str::<CheckOptions>(r#"{"resource": "a", "resource": "b"}"#);
+        assert_eq!(
+            err(e),
+            r#"not valid JSON: duplicate key "resource" at line 1 column 28"#
+        );
+        let e = json::from_str::<CheckOptions>(r#"{"context": {"amount": 1, "amount": 500}}"#);
+        assert!(err(e).starts_with(r#"not valid JSON: duplicate key "amount""#));
+    }
+
+    #[test]
+    fn arrays_are_not_read_as_objects() {
+        // serde's derive would read a struct from an array of its fields in order.
+        assert_eq!(
+            err(CheckOptions::from_json(json!([{}, "r"]))),
+            "expected an object, found an array"
+        );
+        assert_eq!(
+            err(CheckOptions::from_json(json!({"agent": ["a", "A"]}))),
+            "agent: expected an agent object {id, name, trustTier, tags, orgId}, found an array"
+        );
     }
 }
