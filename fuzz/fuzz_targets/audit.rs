@@ -89,7 +89,10 @@ enum Mutation {
 fn lines(text: &str) -> Vec<&str> {
     match text.strip_suffix('\n').unwrap_or(text) {
         "" => Vec::new(),
-        body => body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect(),
+        body => body
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect(),
     }
 }
 

@@ -3,7 +3,8 @@
 //! - `explain` reaches the decision `check` does;
 //! - nothing is allowed that a matching unconditional deny rule forbids;
 //! - a check under a chain never gets more than the same check without it;
-//! - a check never gets more than the same check for "any context";
+//! - a check never gets more than the same check for "any context" (one known
+//!   exception, see below);
 //! - a handoff's explanation reaches the decision the handoff check does.
 #![no_main]
 

@@ -12,23 +12,7 @@ use meshguard_policy::agent::Agent;
 use meshguard_policy::engine::{Engine, Request};
 use meshguard_policy::policy::Source;
 use meshguard_policy::time::Timestamp;
-
-fn cpu_millis() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec for the call to write.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
-}
-
-fn budget_ms() -> f64 {
-    std::env::var("MESHGUARD_FUZZ_LOAD_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500.0)
-}
+use meshguard_policy_fuzz::{budget_ms, cpu_millis};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -43,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let loaded = engine.load(&[Source { name, text: &text }]).is_ok();
     let spent = cpu_millis() - start;
     assert!(
-        spent <= budget_ms(),
+        spent <= budget_ms("MESHGUARD_FUZZ_LOAD_MS", 500.0),
         "loading {} bytes took {spent:.1} ms of CPU",
         data.len()
     );

@@ -2,13 +2,15 @@
 //!
 //! Input: `pattern '\n' action` (the first newline splits; lossy UTF-8). Checks that
 //! `Pattern::matches` agrees with the oracle, that `covers` is sound on the action,
-//! and that compiling never panics. Many-`*` patterns come from the fuzzer; the
-//! time check is libFuzzer's `-timeout` (the matcher must stay linear; the oracle is
-//! O(pattern × action) and inputs are capped).
+//! and that compiling never panics. Many-`*` patterns come from the fuzzer. Time:
+//! compiling and matching an input of at most 4 KiB must take under
+//! `MESHGUARD_FUZZ_PATTERN_MS` (default 20) ms of CPU; a backtracking matcher
+//! exceeds that on `*a*a*…b` long before 4 KiB. The oracle is O(pattern × action).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use meshguard_policy::pattern::Pattern;
+use meshguard_policy_fuzz::{budget_ms, cpu_millis};
 
 /// Whether `p` (with `*` matching any run) matches all of `t`: plain backtracking
 /// over characters, memoized so the oracle itself stays polynomial.
@@ -38,17 +40,22 @@ fuzz_target!(|data: &[u8]| {
     }
     let text = String::from_utf8_lossy(data);
     let (pattern, action) = text.split_once('\n').unwrap_or((&text, ""));
+    let start = cpu_millis();
     let Ok(compiled) = Pattern::new(pattern) else {
         return;
     };
+    let matched = compiled.matches(action);
+    let spent = cpu_millis() - start;
+    assert!(
+        spent <= budget_ms("MESHGUARD_FUZZ_PATTERN_MS", 20.0),
+        "matching {} pattern bytes against {} took {spent:.1} ms of CPU",
+        pattern.len(),
+        action.len()
+    );
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = action.chars().collect();
     let expected = oracle(&p, &t);
-    assert_eq!(
-        compiled.matches(action),
-        expected,
-        "pattern {pattern:?} on {action:?}"
-    );
+    assert_eq!(matched, expected, "pattern {pattern:?} on {action:?}");
     // Every pattern matches its own text read literally.
     assert!(compiled.matches(pattern), "pattern {pattern:?} on itself");
     // `covers` is sound: what the action pattern matches, the covering one matches.
