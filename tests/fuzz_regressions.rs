@@ -43,5 +43,8 @@ rules:
             .context(&context)
             .any_context(true),
     );
-    assert!(any.allowed, "a real context is allowed but anyContext says {any:?}");
+    assert!(
+        any.allowed,
+        "a real context is allowed but anyContext says {any:?}"
+    );
 }
