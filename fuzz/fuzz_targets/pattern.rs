@@ -4,7 +4,7 @@
 //! `Pattern::matches` agrees with the oracle, that `covers` is sound on the action,
 //! and that compiling never panics. Many-`*` patterns come from the fuzzer. Time:
 //! compiling and matching an input of at most 4 KiB must take under
-//! `MESHGUARD_FUZZ_PATTERN_MS` (default 20) ms of CPU; a backtracking matcher
+//! `MESHGUARD_FUZZ_PATTERN_MS` (default 100) ms of CPU; a backtracking matcher
 //! exceeds that on `*a*a*…b` long before 4 KiB. The oracle is O(pattern × action).
 #![no_main]
 
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
     let matched = compiled.matches(action);
     let spent = cpu_millis() - start;
     assert!(
-        spent <= budget_ms("MESHGUARD_FUZZ_PATTERN_MS", 20.0),
+        spent <= budget_ms("MESHGUARD_FUZZ_PATTERN_MS", 100.0),
         "matching {} pattern bytes against {} took {spent:.1} ms of CPU",
         pattern.len(),
         action.len()
