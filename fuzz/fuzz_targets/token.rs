@@ -10,6 +10,8 @@
 //! valid claims must be accepted.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use arbitrary::{Arbitrary, Unstructured};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,11 +26,15 @@ const SECRET: &[u8] = b"meshguard-fuzz-secret-of-32-bytes-or-more";
 const SEED: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
 const NOW_MS: i64 = 1_796_000_000_000;
 
-fn keys() -> [SigningKey; 2] {
-    [
-        SigningKey::hs256(SECRET).expect("a 41-byte secret"),
-        SigningKey::ed25519_raw(SEED).expect("a valid seed"),
-    ]
+/// The two keys, made once rather than per input.
+fn keys() -> &'static [SigningKey; 2] {
+    static KEYS: OnceLock<[SigningKey; 2]> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        [
+            SigningKey::hs256(SECRET).expect("a 41-byte secret"),
+            SigningKey::ed25519_raw(SEED).expect("a valid seed"),
+        ]
+    })
 }
 
 /// The oracle: is `token` a correctly signed, currently valid agent token for `key`?
@@ -180,7 +186,7 @@ fn structured(data: &[u8]) -> arbitrary::Result<()> {
         Edit::Cut { at } => token.truncate(usize::from(at) % token.len()),
         Edit::WrongKey => token = sign_jws(payload.as_bytes(), &keys[1 - which]),
     }
-    for k in &keys {
+    for k in keys {
         if verify(&token, k) {
             assert!(oracle(&token, k), "accepted by {}: {token}", k.algorithm());
         }
@@ -195,7 +201,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Some((_, rest)) => {
             let token = String::from_utf8_lossy(rest);
-            for k in &keys() {
+            for k in keys() {
                 if verify(&token, k) {
                     assert!(oracle(&token, k), "accepted by {}: {token}", k.algorithm());
                 }
