@@ -2,7 +2,8 @@
 # Runs every test: formatting and lints, the Rust tests (unit, conformance, property),
 # then the JavaScript tests against the packed package (Node ESM and CommonJS,
 # workerd, Chromium, TypeScript types, the OpenAI Agents SDK adapter), then the
-# playground in Chromium, then the edge Worker in workerd.
+# playground in Chromium, then the edge Worker in workerd, then each fuzz target
+# for a short, fixed time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,6 +25,7 @@ else
 fi
 
 cargo fmt --check
+cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 cargo test
@@ -47,3 +49,6 @@ if [ ! -d edge/node_modules ] || [ edge/package-lock.json -nt edge/node_modules/
   (cd edge && npm ci --no-audit --no-fund)
 fi
 (cd edge && npm test)
+
+# Every fuzz target for a short, fixed time from its corpus (scripts/fuzz.sh).
+scripts/fuzz.sh
