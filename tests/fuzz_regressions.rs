@@ -21,9 +21,8 @@ fn engine_with(yaml: &str) -> Engine {
 /// fails and the allow rule decides, so *some* context is allowed; `anyContext`
 /// takes the approval rule's unknown condition to hold and stops there, answering
 /// "approval required" (docs/decisions.md promises whether some context could be
-/// allowed). Ignored until the engine's anyContext evaluation is settled.
+/// allowed). Fixed: the policy now answers the more permissive of the two.
 #[test]
-#[ignore = "open finding of the check fuzz target: anyContext is narrower than a real context"]
 fn any_context_is_never_narrower_than_a_real_context() {
     let engine = engine_with(
         r#"

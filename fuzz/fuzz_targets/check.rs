@@ -352,16 +352,12 @@ fuzz_target!(|input: Input| {
         "under chain {chain:?}: {decided:?}; alone: {alone:?}"
     );
 
-    // "Any context" is at least as good as a real one. Known exception, kept in
-    // tests/fuzz_regressions.rs: a conditional require_approval rule shadows a later
-    // allow under anyContext, so that answer is not compared.
+    // "Any context" is at least as good as a real one.
     let any = engine.check(&base.any_context(true));
-    if any.decision != Effect::RequireApproval {
-        assert!(
-            grant(&alone) <= grant(&any),
-            "with context: {alone:?}; any context: {any:?}"
-        );
-    }
+    assert!(
+        grant(&alone) <= grant(&any),
+        "with context: {alone:?}; any context: {any:?}"
+    );
 
     for p in policies {
         if p.applies.matches(&agent) && p.denies(&action) {

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use meshguard_policy::ffi::{Host, Session, issue_agent_token_json};
+use meshguard_policy::ffi::{self, Host};
 use meshguard_policy::time::Timestamp;
 use meshguard_policy::zone;
 
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let host = host();
     let now = host.now;
     if which % 7 == 0 {
-        let _ = Session::from_json(&text, &host);
+        let _ = ffi::new_session(&text, &host);
         return;
     }
     let config = serde_json::json!({
@@ -43,17 +43,16 @@ fuzz_target!(|data: &[u8]| {
         "agent": {"id": "a", "trustTier": "verified"},
         "verify": {"secret": "meshguard-fuzz-secret-of-32-bytes-or-more"},
     });
-    let Ok(mut session) = Session::from_json(&config.to_string(), &host) else {
+    let Ok(mut session) = ffi::new_session(&config.to_string(), &host) else {
         panic!("the fixed session settings are refused");
     };
     let out = match which % 7 {
-        1 => session.check_json("read:x", &text, now),
-        2 => session.explain_json("read:x", &text, now),
-        3 => session.check_handoff_json("null", r#"{"id": "b"}"#, &text, now),
-        4 => session.audit_log_json(&text, now),
-        5 => session.audit_query_json(&text),
-        _ => issue_agent_token_json(r#"{"id": "a"}"#, &text, now)
-            .map(|t| serde_json::Value::from(t).to_string()),
+        1 => ffi::check(&mut session, "read:x", &text, now),
+        2 => ffi::explain(&session, "read:x", &text, now),
+        3 => ffi::check_handoff(&mut session, "null", r#"{"id": "b"}"#, &text, now),
+        4 => ffi::audit_log(&mut session, &text, now),
+        5 => ffi::audit_query(&session, &text),
+        _ => ffi::issue_agent_token(r#"{"id": "a"}"#, &text, now),
     };
     if let Ok(out) = out {
         assert!(is_json(&out), "not JSON: {out}");
