@@ -248,7 +248,7 @@ test("spent rate-limit budget carries over to a new instance", () => {
   const second = new MeshGuard({ policies: [limited], agent });
   second.restoreRateLimits(spent);
   assert.match(second.check("read:x").reason, /rate limit exceeded/);
-  assert.throws(() => second.restoreRateLimits([{ policy: "bots" }]), /rate-limit state: \[0\]\.rule: missing/);
+  assert.throws(() => second.restoreRateLimits([{ policy: "bots" }]), /rate-limit state: \[0\]: missing key 'rule'/);
   assert.throws(() => second.restoreRateLimits({}), MeshGuardError);
 });
 
