@@ -245,7 +245,7 @@ test("bad input is a 400 naming the path; an oversized body a 413", async () => 
   await bad({}, /body\.action: missing/);
   await bad({ action: "" }, /body\.action: expected a non-empty string/);
   await bad({ action: "read:x", context: [1] }, /body\.context: expected an object/);
-  await bad({ action: "read:x", chain: [{ name: "no id" }] }, /chain\[0\]\.id/);
+  await bad({ action: "read:x", chain: [{ name: "no id" }] }, /chain\[0\]: missing key 'id'/);
   await bad({ action: "read:x", contxt: {} }, /body\.contxt: unknown field/);
   assertError(await check(a, support, "{not json"), 400, "invalid_json");
   assertError(await check(a, support, "[1]"), 400, "invalid_argument");
