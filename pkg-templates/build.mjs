@@ -30,7 +30,9 @@ function run(cmd, args, env = {}) {
 }
 
 // 1. The core, with the `wasm` profile of Cargo.toml (speed for the crate's own code,
-//    size for its dependencies) and SIMD, which every runtime we target has.
+//    size for its dependencies) and SIMD, which every runtime we target has. The
+//    output directory starts empty, so nothing of an earlier build is shipped.
+rmSync(raw, { recursive: true, force: true });
 run(
   "wasm-pack",
   ["build", "--target", "web", "--profile", "wasm", "--no-pack", "--out-dir", raw, "--out-name", "meshguard_policy", "--", "--no-default-features", ...features],
@@ -45,7 +47,6 @@ for (const name of readdirSync(templates)) {
   if (!skip.has(name)) cpSync(join(templates, name), join(out, name), { recursive: true });
 }
 cpSync(join(raw, "meshguard_policy.js"), join(out, "glue", "meshguard_policy.js"));
-cpSync(join(raw, "snippets"), join(out, "glue", "snippets"), { recursive: true });
 cpSync(join(root, "README.md"), join(out, "README.md"));
 cpSync(join(root, "LICENSE"), join(out, "LICENSE"));
 const { version } = JSON.parse(readFileSync(join(templates, "package.json"), "utf8"));
