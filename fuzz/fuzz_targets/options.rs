@@ -52,7 +52,8 @@ fuzz_target!(|data: &[u8]| {
         3 => ffi::check_handoff(&mut session, "null", r#"{"id": "b"}"#, &text, now),
         4 => ffi::audit_log(&mut session, &text, now),
         5 => ffi::audit_query(&session, &text),
-        _ => ffi::issue_agent_token(r#"{"id": "a"}"#, &text, now),
+        _ => ffi::issue_agent_token(r#"{"id": "a"}"#, &text, now)
+            .map(|t| serde_json::Value::from(t).to_string()),
     };
     if let Ok(out) = out {
         assert!(is_json(&out), "not JSON: {out}");
