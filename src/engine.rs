@@ -160,6 +160,19 @@ struct Answer<'s> {
     spends: bool,
 }
 
+impl Answer<'_> {
+    fn outcome(self) -> Outcome {
+        Outcome {
+            effect: self.effect,
+            policy: Some(self.policy.name.clone()),
+            rule: Some(self.rule.name.clone()),
+            reason: self
+                .reason
+                .map_or_else(|| self.rule.reason.clone(), Arc::from),
+        }
+    }
+}
+
 /// The answers gathered so far, first in load order for each effect.
 #[derive(Default)]
 struct Answers<'s> {
@@ -201,12 +214,12 @@ enum RuleResult<'s> {
 /// A policy's answer under `anyContext`, from its first answer and the first
 /// require_approval rule that some context could stop at before it: the more
 /// permissive of the two, so that "could some context be allowed" is never narrower
-/// than a real context.
-fn settle<'s>(answer: Option<Answer<'s>>, may_need: Option<Answer<'s>>) -> Option<Answer<'s>> {
-    match (answer, may_need) {
-        (Some(a), _) if a.effect == Effect::Allow => Some(a),
-        (_, Some(m)) => Some(m),
-        (a, None) => a,
+/// than a real context. (A policy with no answer keeps its possible approval apart:
+/// see `own_policies`.)
+fn settle<'s>(answer: Answer<'s>, may_need: Option<Answer<'s>>) -> Answer<'s> {
+    match may_need {
+        Some(m) if answer.effect != Effect::Allow => m,
+        _ => answer,
     }
 }
 
@@ -472,6 +485,9 @@ impl Engine {
             guard: None,
         };
         let mut answers = Answers::default();
+        // Under `anyContext`, the first possible approval of a policy that gave no
+        // answer: it stands only where no policy answered and the default is not allow.
+        let mut unanswered: Option<Answer<'_>> = None;
         if T::DETAILED {
             for (policy, &applies) in set.policies().iter().zip(&applicable) {
                 trace.policy(policy, applies, req.agent);
@@ -489,8 +505,9 @@ impl Engine {
                         RuleResult::Failed(o) => return o,
                     }
                 }
-                if let Some(a) = settle(answer, may_need) {
-                    answers.add(a);
+                match answer {
+                    Some(a) => answers.add(settle(a, may_need)),
+                    None => unanswered = unanswered.or(may_need),
                 }
             }
         } else {
@@ -509,7 +526,7 @@ impl Engine {
                 // Candidates come policy by policy: one that ended without an answer
                 // answers with its possible approval.
                 if let Some((_, m)) = may_need.take_if(|(q, _)| *q != p) {
-                    answers.add(m);
+                    unanswered = unanswered.or(Some(m));
                 }
                 match self.try_rule(policy, rule, c.confirmed, req, &env, &mut gate, trace) {
                     RuleResult::NoMatch => {}
@@ -518,9 +535,7 @@ impl Engine {
                     }
                     RuleResult::Answer(a) => {
                         answered = Some(p);
-                        let Some(a) = settle(Some(a), may_need.take().map(|(_, m)| m)) else {
-                            continue;
-                        };
+                        let a = settle(a, may_need.take().map(|(_, m)| m));
                         let deny = a.effect == Effect::Deny;
                         answers.add(a);
                         // Candidates come in load order: the first deny is final.
@@ -532,7 +547,7 @@ impl Engine {
                 }
             }
             if let Some((_, m)) = may_need {
-                answers.add(m);
+                unanswered = unanswered.or(Some(m));
             }
         }
         if !applicable.contains(&true) {
@@ -546,13 +561,11 @@ impl Engine {
         }
         let spent = std::mem::take(&mut answers.spend);
         let outcome = match answers.strongest() {
-            Some(a) => Outcome {
-                effect: a.effect,
-                policy: Some(a.policy.name.clone()),
-                rule: Some(a.rule.name.clone()),
-                reason: a.reason.map_or_else(|| a.rule.reason.clone(), Arc::from),
+            Some(a) => a.outcome(),
+            None => match (default_outcome(set, &applicable, req.action), unanswered) {
+                (d, Some(m)) if d.effect != Effect::Allow => m.outcome(),
+                (d, _) => d,
             },
-            None => default_outcome(set, &applicable, req.action),
         };
         if spend && outcome.effect == Effect::Allow {
             let agent = &req.agent.id;

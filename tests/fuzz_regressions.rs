@@ -47,3 +47,44 @@ rules:
         "a real context is allowed but anyContext says {any:?}"
     );
 }
+
+/// `check` target, second finding (after the first was fixed): a policy whose only
+/// rule is a conditional require_approval, defaulting to allow. A real context that
+/// misses the condition falls to the default and is allowed, so `anyContext` must not
+/// answer "approval required".
+#[test]
+fn any_context_keeps_a_default_allow_that_some_context_reaches() {
+    let engine = engine_with(
+        r#"
+name: p1
+defaultEffect: allow
+rules:
+  - {effect: require_approval, actions: ["*"], conditions: {amount_max: 10}}
+"#,
+    );
+    let agent = Agent::new("a");
+    let now = Timestamp::parse_rfc3339("2026-11-26T12:00:00Z").unwrap();
+    let context = json!({ "amount": 50 });
+    let real = engine.check(&Request::new(&agent, "read:x", now).context(&context));
+    assert!(real.allowed, "{real:?}");
+    let any = engine.check(&Request::new(&agent, "read:x", now).any_context(true));
+    assert!(
+        any.allowed,
+        "a real context is allowed but anyContext says {any:?}"
+    );
+    let explained = engine.explain(&Request::new(&agent, "read:x", now).any_context(true));
+    assert_eq!(explained.0.decision, any.decision);
+    // With a default of deny, the possible approval is the most some context gets.
+    let strict = engine_with(
+        r#"
+name: p1
+rules:
+  - {effect: require_approval, actions: ["*"], conditions: {amount_max: 10}}
+"#,
+    );
+    let any = strict.check(&Request::new(&agent, "read:x", now).any_context(true));
+    assert_eq!(
+        any.decision,
+        meshguard_policy::decision::Effect::RequireApproval
+    );
+}
