@@ -523,8 +523,8 @@ impl Engine {
                 if !applicable.get(p).copied().unwrap_or(false) || answered == Some(p) {
                     continue;
                 }
-                // Candidates come policy by policy: one that ended without an answer
-                // answers with its possible approval.
+                // Candidates come policy by policy: the possible approval of one that
+                // ended without an answer is kept apart, as in the detailed path.
                 if let Some((_, m)) = may_need.take_if(|(q, _)| *q != p) {
                     unanswered = unanswered.or(Some(m));
                 }
