@@ -10,7 +10,7 @@ use meshguard_policy::agent::{Agent, TrustTier};
 use meshguard_policy::audit::verify_jsonl;
 use meshguard_policy::engine::{Engine, Request};
 use meshguard_policy::ffi::{self, Host, Session};
-use meshguard_policy::policy::Source;
+use meshguard_policy::policy::{Source, guard};
 use meshguard_policy::time::Timestamp;
 use meshguard_policy::zone::default_provider;
 use serde_json::json;
@@ -30,10 +30,17 @@ fn support() -> Agent {
 
 fn engine(text: &str) -> Engine {
     let mut e = Engine::default();
-    if let Err(err) = e.load(&[Source {
-        name: "bench",
-        text,
-    }]) {
+    // One source a document: the node limit is a text's, and 10,000 rules need
+    // several texts.
+    let sources: Vec<Source> = text
+        .split("---\n")
+        .filter(|doc| !doc.is_empty())
+        .map(|text| Source {
+            name: "bench",
+            text,
+        })
+        .collect();
+    if let Err(err) = e.load(&sources) {
         panic!("bench policy must load: {err}");
     }
     e
@@ -144,26 +151,60 @@ fn hostile(c: &mut Criterion) {
         bomb.push_str(&format!("{}: &{} [{refs}]\n", c as char, c as char));
     }
     let limit = 4 * 1024 * 1024 - 64;
-    // One rule whose actions fill the limit: ~400,000 list items.
-    let mut flat = String::from("name: flat\nrules:\n  - effect: allow\n    actions: [");
-    while flat.len() < limit {
-        flat.push_str("\"a:b\", ");
+    // One rule whose actions fill the byte limit: ~600,000 list items, refused by the
+    // node limit.
+    let list = |items: usize, item: &str| {
+        let mut text = String::from("name: flat\nrules:\n  - effect: allow\n    actions: [");
+        for _ in 0..items {
+            text.push_str(item);
+            text.push_str(", ");
+        }
+        text.push_str("x]\n");
+        text
+    };
+    let flat = list(limit / 7, "\"a:b\"");
+    // As many items as the node limit admits, short ones and ones of 80 bytes (the
+    // most text those nodes can carry inside the byte limit).
+    let admitted = guard::MAX_NODES - 20;
+    let short = list(admitted, "\"a:b\"");
+    let long_items = list(admitted, &format!("\"{}:b\"", "a".repeat(76)));
+    // Block list entries with one short action each (an entry and its value are two
+    // nodes).
+    let mut entries = String::from("name: block\nrules:\n  - effect: allow\n    actions:\n");
+    for _ in 0..admitted / 2 {
+        entries.push_str("      - a:b\n");
     }
-    flat.push_str("x]\n");
+    // One mapping of context paths as large as the node limit admits.
+    let mut paths = String::from(
+        "name: paths\nrules:\n  - effect: allow\n    actions: [a]\n    conditions:\n      context:\n",
+    );
+    for i in 0..admitted / 2 - 10 {
+        paths.push_str(&format!("        k{i}: 1\n"));
+    }
+    // Unconditional glob rules, each compared with those before it for the
+    // unreachable-rule warning.
+    let mut globs = String::from("name: globs\nrules:\n");
+    for i in 0..admitted / 7 {
+        globs.push_str(&format!("  - {{effect: allow, actions: [\"*x{i}\"]}}\n"));
+    }
     // One 4 MiB string.
     let long = format!(
         "name: long\ndescription: \"{}\"\nrules: [{{effect: allow, actions: [a]}}]\n",
         "x".repeat(limit - 80)
     );
-    // A large anchored list, copied by aliases up to the alias budget.
-    let mut aliased = String::from("name: aliased\nrules:\n  - effect: allow\n    actions: &a [");
-    for i in 0..20_000 {
-        aliased.push_str(&format!("\"t{i}\", "));
-    }
-    aliased.push_str("x]\n");
-    for i in 0..5 {
-        aliased.push_str(&format!("  - {{effect: allow, actions: *a, name: r{i}}}\n"));
-    }
+    // An anchored list copied by aliases: 20,000 items five times (refused by the
+    // walk), and 9,000 items five times (just inside the node limit).
+    let aliased = |items: usize| {
+        let mut text = String::from("name: aliased\nrules:\n  - effect: allow\n    actions: &a [");
+        for i in 0..items {
+            text.push_str(&format!("\"t{i}\", "));
+        }
+        text.push_str("x]\n");
+        for i in 0..4 {
+            text.push_str(&format!("  - {{effect: allow, actions: *a, name: r{i}}}\n"));
+        }
+        text
+    };
     let block = (0..200).fold(String::from("name: b\nrules:\n"), |acc, i| {
         format!("{acc}{}k:\n", " ".repeat(i + 2))
     });
@@ -174,21 +215,32 @@ fn hostile(c: &mut Criterion) {
         ("40,000 nested [ (refused)", nested(40_000)),
         ("200 nested block mappings (refused)", block),
         ("alias bomb, 10^9 nodes (refused)", bomb),
-        ("4 MiB flat list of actions (loads)", flat),
+        ("4 MiB flat list of actions, ~600,000 items (refused)", flat),
+        (
+            "20,000-item anchor aliased 4 times (refused)",
+            aliased(20_000),
+        ),
+        ("49,980 short actions in a flow list (loads)", short),
+        ("49,980 actions of 80 bytes, 4 MiB (loads)", long_items),
+        ("24,990 block list entries (loads)", entries),
         ("4 MiB string (loads)", long),
-        ("20,000-item anchor aliased 5 times (loads)", aliased),
+        ("24,980 context paths in one mapping (loads)", paths),
+        ("7,140 unconditional glob rules (loads)", globs),
+        ("9,000-item anchor aliased 4 times (loads)", aliased(9_000)),
     ] {
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                let mut e = Engine::default();
-                e.load(black_box(&[Source {
+        let load = |text: &str| {
+            Engine::default()
+                .load(&[Source {
                     name: "hostile",
-                    text: &text,
-                }]))
+                    text,
+                }])
                 .map(|w| w.len())
                 .map_err(|e| e.errors.len())
-            })
-        });
+        };
+        // The label says what happens; a bench of the wrong outcome measures nothing.
+        assert!(text.len() <= 4 << 20, "{name}: {} bytes", text.len());
+        assert_eq!(load(&text).is_ok(), name.ends_with("(loads)"), "{name}");
+        g.bench_function(name, |b| b.iter(|| load(black_box(&text))));
     }
     g.finish();
 }

@@ -1,7 +1,8 @@
 //! A linear pre-scan of a policy text that refuses what would cost the YAML parser too
-//! much before it runs: texts over the size limit, nesting deeper than the depth
-//! limit (libyaml spends quadratic time on deep flow nesting), and aliases that
-//! expand past the alias budget.
+//! much before it runs: texts over the size limit, texts with more nodes than the
+//! node limit (the parser and the readers spend most of their time per node), nesting
+//! deeper than the depth limit (libyaml spends quadratic time on deep flow nesting),
+//! and aliases that expand past the alias budget.
 //!
 //! The scan follows just enough of YAML's lexical rules (quotes, comments, block
 //! scalars, flow and block indicators) to measure nesting; it never decides what a
@@ -18,7 +19,16 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes that aliases may add to a document, in all.
     pub max_alias_nodes: usize,
+    /// Most nodes (scalars, flow collections and block list entries) a text may
+    /// hold, aliases expanded.
+    pub max_nodes: usize,
 }
+
+/// The default node limit. Time to load grows with nodes rather than bytes (about
+/// 0.6–0.9 µs a node natively, BENCHMARKS.md "Hostile documents"), so this bounds
+/// every accepted text to tens of milliseconds; the 1,000-rule benchmark policy
+/// holds about 15,000 nodes.
+pub const MAX_NODES: usize = 50_000;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -26,6 +36,7 @@ impl Default for Limits {
             max_bytes: 4 * 1024 * 1024,
             max_depth: 64,
             max_alias_nodes: 100_000,
+            max_nodes: MAX_NODES,
         }
     }
 }
@@ -51,17 +62,38 @@ pub fn check(text: &str, limits: Limits) -> Result<(), Refusal> {
             ),
         });
     }
-    let aliases = scan(text, limits.max_depth)?;
-    if aliases > 0 {
-        expansion(text, limits)?;
+    let counted = scan(text, limits.max_depth, limits.max_nodes)?;
+    if counted.aliases > 0 {
+        let budget = limits
+            .max_nodes
+            .min(counted.nodes.saturating_add(limits.max_alias_nodes));
+        expansion(text, budget)?;
     }
     Ok(())
 }
 
-/// Measures nesting in one pass; returns how many aliases the text holds.
-fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
+/// What the scan counted.
+struct Counted {
+    aliases: usize,
+    nodes: usize,
+}
+
+/// Measures nesting and counts nodes in one pass.
+fn scan(text: &str, max_depth: usize, max_nodes: usize) -> Result<Counted, Refusal> {
     let bytes = text.as_bytes();
     let mut aliases = 0;
+    let mut nodes = 0usize;
+    // A node starts at `i` of the line that starts at `start`.
+    let mut node = |start: usize, i: usize, line: u32| {
+        nodes += 1;
+        if nodes > max_nodes {
+            let message = format!(
+                "text holds more than {max_nodes} YAML nodes (values, lists and list entries); split its policies into several texts"
+            );
+            return Err(refusal_at(text, start, i, line, message));
+        }
+        Ok(())
+    };
     // Indents of the open block collections, innermost last.
     let mut indents: Vec<usize> = Vec::new();
     let mut flow = 0usize;
@@ -111,11 +143,13 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
                     break;
                 }
                 b'\'' | b'"' if token_start => {
+                    node(start, i, line)?;
                     i = skip_quoted(bytes, i, &mut line);
                     token_start = false;
                     continue;
                 }
                 b'[' | b'{' if token_start || flow > 0 => {
+                    node(start, i, line)?;
                     flow += 1;
                     let depth = indents.len().saturating_sub(1) + compact + flow;
                     if depth > max_depth {
@@ -130,6 +164,7 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
                 b',' if flow > 0 => token_start = true,
                 b'-' | b'?' | b':' if separated(bytes, i) => {
                     if flow == 0 && b != b':' && token_start {
+                        node(start, i, line)?;
                         compact += 1;
                         let depth = indents.len() - 1 + compact;
                         if depth > max_depth {
@@ -139,10 +174,12 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
                     token_start = true;
                 }
                 b'|' | b'>' if token_start && flow == 0 => {
+                    node(start, i, line)?;
                     block_scalar_above = Some(indent);
                     token_start = false;
                 }
                 b'*' if token_start => {
+                    node(start, i, line)?;
                     aliases += 1;
                     token_start = false;
                 }
@@ -153,7 +190,12 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
                     }
                     continue;
                 }
-                _ => token_start = false,
+                _ => {
+                    if token_start {
+                        node(start, i, line)?;
+                    }
+                    token_start = false;
+                }
             }
             i += 1;
         }
@@ -163,7 +205,7 @@ fn scan(text: &str, max_depth: usize) -> Result<usize, Refusal> {
         i = next_line(bytes, i);
         line += 1;
     }
-    Ok(aliases)
+    Ok(Counted { aliases, nodes })
 }
 
 /// Whether the indicator at `i` is followed by a space or the end of its line.
@@ -202,26 +244,35 @@ fn skip_quoted(bytes: &[u8], i: usize, line: &mut u32) -> usize {
 }
 
 fn too_deep(text: &str, line_start: usize, at: usize, line: u32, max: usize) -> Refusal {
+    refusal_at(
+        text,
+        line_start,
+        at,
+        line,
+        format!("nesting deeper than {max} levels"),
+    )
+}
+
+/// A refusal at byte `at` of the line that starts at `line_start`.
+fn refusal_at(text: &str, line_start: usize, at: usize, line: u32, message: String) -> Refusal {
     let column = text
         .get(line_start..at)
         .map_or(1, |s| s.chars().count() + 1);
     Refusal {
         line,
         column: u32::try_from(column).unwrap_or(u32::MAX),
-        message: format!("nesting deeper than {max} levels"),
+        message,
     }
 }
 
-/// Walks every document as the deserializer will, aliases expanded, and refuses one
-/// whose aliases add more than the budget. Runs only for texts that hold aliases.
-fn expansion(text: &str, limits: Limits) -> Result<(), Refusal> {
-    // A node takes at least two bytes of text, so this many can be written out.
-    let budget = text.len() / 2 + limits.max_alias_nodes;
+/// Walks every document as the deserializer will, aliases expanded, and refuses the
+/// text once its nodes pass `budget`. Runs only for texts that hold aliases.
+fn expansion(text: &str, budget: usize) -> Result<(), Refusal> {
+    let mut count = Counter {
+        left: budget,
+        limit: budget,
+    };
     for doc in yaml_serde::Deserializer::from_str(text) {
-        let mut count = Counter {
-            left: budget,
-            limit: limits.max_alias_nodes,
-        };
         if let Err(e) = count.deserialize(doc) {
             let (line, column) = e
                 .location()
@@ -263,7 +314,7 @@ impl Counter {
                 Ok(())
             }
             None => Err(E::custom(format!(
-                "aliases expand the document past {} nodes more than its text holds",
+                "aliases expand the text past {} nodes",
                 self.limit
             ))),
         }
@@ -391,6 +442,59 @@ mod tests {
             check("base: &b {x: 1}\ncopy: *b\n", Limits::default()),
             Ok(())
         );
+    }
+
+    #[test]
+    fn texts_with_too_many_nodes_are_refused_where_the_limit_is_passed() {
+        let limits = |max_nodes| Limits {
+            max_nodes,
+            ..Limits::default()
+        };
+        // name, p, rules, the flow list, its mapping, effect, allow, actions, the
+        // list, then one node an item.
+        let flow = |items: usize| {
+            let list = vec!["a"; items].join(", ");
+            format!("name: p\nrules: [{{effect: allow, actions: [{list}]}}]\n")
+        };
+        assert_eq!(check(&flow(11), limits(20)), Ok(()));
+        let r = check(&flow(12), limits(20)).unwrap_err();
+        assert_eq!((r.line, r.column), (2, 68), "{r:?}");
+        assert!(r.message.contains("more than 20 YAML nodes"), "{r:?}");
+        // Block entries count even when empty, and so do quoted and block scalars.
+        assert!(check(&"-\n".repeat(21), limits(20)).is_err());
+        assert_eq!(check(&"-\n".repeat(20), limits(20)), Ok(()));
+        let text = "a: 'x y'\nb: \"[z]\"\nc: |\n  one\n  two\n";
+        assert_eq!(check(text, limits(6)), Ok(()));
+        assert!(check(text, limits(5)).is_err());
+        // A plain scalar with spaces is one node.
+        assert_eq!(check("a: one two three\n", limits(2)), Ok(()));
+    }
+
+    #[test]
+    fn aliases_count_as_the_nodes_they_copy() {
+        let text = "a: &a [x, x, x, x]\nb: *a\nc: *a\n";
+        let limits = |max_nodes| Limits {
+            max_nodes,
+            ..Limits::default()
+        };
+        // The scan counts 10 nodes; expanded, with its mapping and lists, 19.
+        assert_eq!(check(text, limits(19)), Ok(()));
+        let r = check(text, limits(18)).unwrap_err();
+        assert!(
+            r.message.contains("aliases expand the text past 18 nodes"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn the_default_node_limit_admits_a_thousand_rules() {
+        let mut text = String::from("name: thousand\nrules:\n");
+        for i in 0..1000 {
+            text.push_str(&format!(
+                "  - name: r{i}\n    effect: allow\n    actions: [\"svc_{i}:*\", \"tool_{i}:invoke\"]\n    conditions: {{amount_max: {i}, time_range: \"09:00-18:00\"}}\n"
+            ));
+        }
+        assert_eq!(check(&text, Limits::default()), Ok(()));
     }
 
     #[test]
