@@ -278,19 +278,28 @@ impl<'a> Decoder<'a> {
     }
 
     /// Warns about rules that an earlier unconditional rule of the same policy always
-    /// matches first, because it covers every one of their patterns.
+    /// matches first, because it covers every one of their patterns. Comparing each
+    /// pattern with every earlier glob is quadratic, so a policy gets at most
+    /// [`GLOB_COMPARISONS`] of them: past that budget only exact patterns are
+    /// compared, and a rule hidden by a glob goes unreported.
     fn warn_unreachable(&mut self, policy: &Policy, body: &str) {
         let mut exact: rustc_hash::FxHashMap<&str, &str> = rustc_hash::FxHashMap::default();
         let mut globs: Vec<(&Pattern, &str)> = Vec::new();
+        let mut budget = GLOB_COMPARISONS;
         let mut found = Vec::new();
         for (i, rule) in policy.rules.iter().enumerate() {
-            let covered_by = |q: &Pattern| {
-                exact
-                    .get(q.as_str())
-                    .copied()
-                    .or_else(|| globs.iter().find(|(p, _)| p.covers(q)).map(|(_, r)| *r))
+            let mut covered_by = |q: &Pattern| {
+                exact.get(q.as_str()).copied().or_else(|| {
+                    let compared = globs.len().min(budget);
+                    budget -= compared;
+                    globs
+                        .iter()
+                        .take(compared)
+                        .find(|(p, _)| p.covers(q))
+                        .map(|(_, r)| *r)
+                })
             };
-            let mut coverers = rule.actions.iter().map(covered_by);
+            let mut coverers = rule.actions.iter().map(&mut covered_by);
             if let Some(Some(first)) = coverers.next() {
                 if coverers.all(|c| c.is_some()) {
                     let message = format!(
@@ -323,6 +332,10 @@ impl<'a> Decoder<'a> {
         }
     }
 }
+
+/// Pattern-against-glob comparisons a policy's unreachable-rule warnings may make:
+/// about 20 ms of work natively.
+const GLOB_COMPARISONS: usize = 200_000;
 
 /// What a `yaml_serde` error says, taken apart.
 pub struct Described {
@@ -627,6 +640,33 @@ mod tests {
                 (4, 11, "rules[1].name"),
                 (7, 5, "rules[1].conditions.rateLimit")
             ]
+        );
+    }
+
+    #[test]
+    fn unreachable_rule_warnings_stop_at_the_comparison_budget() {
+        let mut text = String::from(
+            "name: p\nrules:\n  - {name: all-y, effect: allow, actions: [\"*y\"]}\n  - {name: early, effect: deny, actions: [\"a*y\"]}\n",
+        );
+        for i in 0..1000 {
+            text.push_str(&format!("  - {{effect: allow, actions: [\"*x{i}\"]}}\n"));
+        }
+        text.push_str("  - {name: late, effect: deny, actions: [\"b*y\"]}\n");
+        let zones = crate::zone::default_provider();
+        let d = Decoder::read(Arc::from("t"), &text, &*zones, Limits::default());
+        assert!(d.errors.is_empty());
+        let warned: Vec<&str> = d.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(
+            warned
+                .iter()
+                .any(|m| m.starts_with("rule early can never match")),
+            "{warned:?}"
+        );
+        // 1,000 globs compared with the ones before them pass the budget: the last
+        // rule, also hidden by all-y, goes unreported.
+        assert!(
+            !warned.iter().any(|m| m.starts_with("rule late")),
+            "{warned:?}"
         );
     }
 

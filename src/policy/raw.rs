@@ -11,6 +11,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
 
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
@@ -125,7 +126,7 @@ struct KeySeed<'a, 'de> {
     /// The known keys (`None`: any key that is a dotted context path).
     known: Option<&'static [&'static str]>,
     what: &'static str,
-    seen: &'a mut Vec<Cow<'de, str>>,
+    seen: &'a mut FxHashSet<Cow<'de, str>>,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
@@ -154,11 +155,10 @@ impl<'de> KeySeed<'_, 'de> {
             }
             _ => {}
         }
-        if self.seen.contains(&text) {
+        if !self.seen.insert(text.clone()) {
             let message = format!("duplicate key '{text}'");
             return Err(Message::error(DiagnosticKind::Duplicate, &message, None));
         }
-        self.seen.push(text.clone());
         Ok(Key { text, at })
     }
 }
@@ -180,7 +180,7 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
 struct Keys<'de> {
     known: Option<&'static [&'static str]>,
     what: &'static str,
-    seen: Vec<Cow<'de, str>>,
+    seen: FxHashSet<Cow<'de, str>>,
 }
 
 impl<'de> Keys<'de> {
@@ -188,7 +188,7 @@ impl<'de> Keys<'de> {
         Keys {
             known: Some(known),
             what,
-            seen: Vec::new(),
+            seen: FxHashSet::default(),
         }
     }
 
@@ -731,7 +731,7 @@ impl<'de> Deserialize<'de> for Context {
                 let mut keys = Keys {
                     known: None,
                     what: "context path",
-                    seen: Vec::new(),
+                    seen: FxHashSet::default(),
                 };
                 let mut out = Vec::new();
                 while let Some(key) = keys.next(&mut map)? {
