@@ -140,7 +140,7 @@ fn loading(c: &mut Criterion) {
     g.finish();
 }
 
-/// Hostile texts inside the 4 MiB limit: what the guard refuses before the parser
+/// Hostile texts up to 4 MiB: what the guard refuses before the parser
 /// runs, and the largest documents it lets through.
 fn hostile(c: &mut Criterion) {
     let nested = |n: usize| format!("name: d\nrules: {}{}", "[".repeat(n), "]".repeat(n));
@@ -150,9 +150,9 @@ fn hostile(c: &mut Criterion) {
         let refs = vec![format!("*{p}"); 10].join(", ");
         bomb.push_str(&format!("{}: &{} [{refs}]\n", c as char, c as char));
     }
-    let limit = 4 * 1024 * 1024 - 64;
-    // One rule whose actions fill the byte limit: ~600,000 list items, refused by the
-    // node limit.
+    let limit = guard::MAX_BYTES - 64;
+    // One rule whose actions fill 4 MiB: ~600,000 list items, refused by the size
+    // limit; and one whose actions fill the size limit, refused by the node limit.
     let list = |items: usize, item: &str| {
         let mut text = String::from("name: flat\nrules:\n  - effect: allow\n    actions: [");
         for _ in 0..items {
@@ -162,12 +162,13 @@ fn hostile(c: &mut Criterion) {
         text.push_str("x]\n");
         text
     };
+    let flat4 = list((4 << 20) / 7 - 20, "\"a:b\"");
     let flat = list(limit / 7, "\"a:b\"");
-    // As many items as the node limit admits, short ones and ones of 80 bytes (the
-    // most text those nodes can carry inside the byte limit).
+    // As many items as the node limit admits, short ones and ones of 18 bytes (about
+    // the most text those nodes can carry inside the size limit).
     let admitted = guard::MAX_NODES - 20;
     let short = list(admitted, "\"a:b\"");
-    let long_items = list(admitted, &format!("\"{}:b\"", "a".repeat(76)));
+    let long_items = list(admitted, &format!("\"{}:b\"", "a".repeat(14)));
     // Block list entries with one short action each (an entry and its value are two
     // nodes).
     let mut entries = String::from("name: block\nrules:\n  - effect: allow\n    actions:\n");
@@ -187,13 +188,15 @@ fn hostile(c: &mut Criterion) {
     for i in 0..admitted / 7 {
         globs.push_str(&format!("  - {{effect: allow, actions: [\"*x{i}\"]}}\n"));
     }
-    // One 4 MiB string.
-    let long = format!(
-        "name: long\ndescription: \"{}\"\nrules: [{{effect: allow, actions: [a]}}]\n",
-        "x".repeat(limit - 80)
-    );
+    // One string as long as the size limit admits, and one of 4 MiB.
+    let long = |len: usize| {
+        format!(
+            "name: long\ndescription: \"{}\"\nrules: [{{effect: allow, actions: [a]}}]\n",
+            "x".repeat(len - 80)
+        )
+    };
     // An anchored list copied by aliases: 20,000 items five times (refused by the
-    // walk), and 9,000 items five times (just inside the node limit).
+    // walk), and a fifth of the node limit five times (just inside it).
     let aliased = |items: usize| {
         let mut text = String::from("name: aliased\nrules:\n  - effect: allow\n    actions: &a [");
         for i in 0..items {
@@ -210,23 +213,78 @@ fn hostile(c: &mut Criterion) {
     });
     let mut g = c.benchmark_group("hostile documents");
     g.sample_size(10);
+    let n = |n: usize| {
+        let s = n.to_string();
+        let (head, tail) = s.split_at(s.len() % 3);
+        let groups: Vec<&str> = tail
+            .as_bytes()
+            .chunks(3)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect();
+        [head]
+            .into_iter()
+            .chain(groups)
+            .filter(|g| !g.is_empty())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let kib = guard::MAX_BYTES / 1024;
     for (name, text) in [
-        ("20,000 nested [ (refused)", nested(20_000)),
-        ("40,000 nested [ (refused)", nested(40_000)),
-        ("200 nested block mappings (refused)", block),
-        ("alias bomb, 10^9 nodes (refused)", bomb),
-        ("4 MiB flat list of actions, ~600,000 items (refused)", flat),
+        ("20,000 nested [ (refused)".to_owned(), nested(20_000)),
+        ("40,000 nested [ (refused)".to_owned(), nested(40_000)),
+        ("200 nested block mappings (refused)".to_owned(), block),
+        ("alias bomb, 10^9 nodes (refused)".to_owned(), bomb),
         (
-            "20,000-item anchor aliased 4 times (refused)",
+            "4 MiB flat list of actions, ~600,000 items (refused)".to_owned(),
+            flat4,
+        ),
+        (
+            format!(
+                "{kib} KiB flat list of actions, {} items (refused)",
+                n(limit / 7)
+            ),
+            flat,
+        ),
+        ("4 MiB string (refused)".to_owned(), long(4 << 20)),
+        (
+            "20,000-item anchor aliased 4 times (refused)".to_owned(),
             aliased(20_000),
         ),
-        ("49,980 short actions in a flow list (loads)", short),
-        ("49,980 actions of 80 bytes, 4 MiB (loads)", long_items),
-        ("24,990 block list entries (loads)", entries),
-        ("4 MiB string (loads)", long),
-        ("24,980 context paths in one mapping (loads)", paths),
-        ("7,140 unconditional glob rules (loads)", globs),
-        ("9,000-item anchor aliased 4 times (loads)", aliased(9_000)),
+        (
+            format!("{} short actions in a flow list (loads)", n(admitted)),
+            short,
+        ),
+        (
+            format!(
+                "{} actions of 18 bytes, {} KiB (loads)",
+                n(admitted),
+                long_items.len() / 1024
+            ),
+            long_items,
+        ),
+        (
+            format!("{} block list entries (loads)", n(admitted / 2)),
+            entries,
+        ),
+        (format!("{kib} KiB string (loads)"), long(limit)),
+        (
+            format!(
+                "{} context paths in one mapping (loads)",
+                n(admitted / 2 - 10)
+            ),
+            paths,
+        ),
+        (
+            format!("{} unconditional glob rules (loads)", n(admitted / 7)),
+            globs,
+        ),
+        (
+            format!(
+                "{}-item anchor aliased 4 times (loads)",
+                n(admitted / 5 - 20)
+            ),
+            aliased(admitted / 5 - 20),
+        ),
     ] {
         let load = |text: &str| {
             Engine::default()
@@ -240,7 +298,7 @@ fn hostile(c: &mut Criterion) {
         // The label says what happens; a bench of the wrong outcome measures nothing.
         assert!(text.len() <= 4 << 20, "{name}: {} bytes", text.len());
         assert_eq!(load(&text).is_ok(), name.ends_with("(loads)"), "{name}");
-        g.bench_function(name, |b| b.iter(|| load(black_box(&text))));
+        g.bench_function(&name, |b| b.iter(|| load(black_box(&text))));
     }
     g.finish();
 }

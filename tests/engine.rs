@@ -381,6 +381,22 @@ fn agt_errors_have_spec_paths() {
 #[test]
 fn hostile_documents_are_refused_with_an_error() {
     let mut e = Engine::default();
+    // Just past the 512 KiB limit, and far past it.
+    for len in [(512 << 10) + 1, 10 << 20] {
+        let huge = format!("name: {}", "a".repeat(len - 6));
+        let err = e
+            .load(&[Source {
+                name: "huge",
+                text: &huge,
+            }])
+            .unwrap_err();
+        assert!(
+            err.errors[0]
+                .message
+                .contains("more than the limit of 524288 bytes"),
+            "{err}"
+        );
+    }
     let huge = "a".repeat(10 * 1024 * 1024);
     let err = e
         .load(&[Source {

@@ -334,8 +334,8 @@ impl<'a> Decoder<'a> {
 }
 
 /// Pattern-against-glob comparisons a policy's unreachable-rule warnings may make:
-/// about 20 ms of work natively.
-const GLOB_COMPARISONS: usize = 200_000;
+/// about 10 ms of work natively.
+const GLOB_COMPARISONS: usize = 100_000;
 
 /// What a `yaml_serde` error says, taken apart.
 pub struct Described {

@@ -24,16 +24,23 @@ pub struct Limits {
     pub max_nodes: usize,
 }
 
-/// The default node limit. Time to load grows with nodes rather than bytes (about
-/// 0.6–0.9 µs a node natively, BENCHMARKS.md "Hostile documents"), so this bounds
-/// every accepted text to tens of milliseconds; the 1,000-rule benchmark policy
-/// holds about 15,000 nodes.
-pub const MAX_NODES: usize = 50_000;
+/// The default size limit: 512 KiB. What a text costs past its nodes is libyaml
+/// reading its bytes (15–20 ns a byte natively, about three times that through the
+/// package): at 4 MiB a text of long strings took 79 ms natively and 153 ms through
+/// the package; at 512 KiB, with the node limit, every text stays in tens of
+/// milliseconds on both (BENCHMARKS.md, "Hostile documents").
+pub const MAX_BYTES: usize = 512 * 1024;
+
+/// The default node limit. Time to load grows with nodes more than bytes (about
+/// 0.4–0.6 µs a node natively, 1.5 µs through the package), so this bounds every
+/// accepted text to tens of milliseconds; the 1,000-rule benchmark policy holds about
+/// 15,000 nodes.
+pub const MAX_NODES: usize = 25_000;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_bytes: 4 * 1024 * 1024,
+            max_bytes: MAX_BYTES,
             max_depth: 64,
             max_alias_nodes: 100_000,
             max_nodes: MAX_NODES,
@@ -460,6 +467,7 @@ mod tests {
         let r = check(&flow(12), limits(20)).unwrap_err();
         assert_eq!((r.line, r.column), (2, 68), "{r:?}");
         assert!(r.message.contains("more than 20 YAML nodes"), "{r:?}");
+        assert_eq!(Limits::default().max_bytes, MAX_BYTES);
         // Block entries count even when empty, and so do quoted and block scalars.
         assert!(check(&"-\n".repeat(21), limits(20)).is_err());
         assert_eq!(check(&"-\n".repeat(20), limits(20)), Ok(()));
