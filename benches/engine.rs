@@ -154,13 +154,8 @@ fn hostile(c: &mut Criterion) {
     // One rule whose actions fill 4 MiB: ~600,000 list items, refused by the size
     // limit; and one whose actions fill the size limit, refused by the node limit.
     let list = |items: usize, item: &str| {
-        let mut text = String::from("name: flat\nrules:\n  - effect: allow\n    actions: [");
-        for _ in 0..items {
-            text.push_str(item);
-            text.push_str(", ");
-        }
-        text.push_str("x]\n");
-        text
+        let items = format!("{item}, ").repeat(items);
+        format!("name: flat\nrules:\n  - effect: allow\n    actions: [{items}x]\n")
     };
     let flat4 = list((4 << 20) / 7 - 20, "\"a:b\"");
     let flat = list(limit / 7, "\"a:b\"");
@@ -171,10 +166,10 @@ fn hostile(c: &mut Criterion) {
     let long_items = list(admitted, &format!("\"{}:b\"", "a".repeat(14)));
     // Block list entries with one short action each (an entry and its value are two
     // nodes).
-    let mut entries = String::from("name: block\nrules:\n  - effect: allow\n    actions:\n");
-    for _ in 0..admitted / 2 {
-        entries.push_str("      - a:b\n");
-    }
+    let entries = format!(
+        "name: block\nrules:\n  - effect: allow\n    actions:\n{}",
+        "      - a:b\n".repeat(admitted / 2)
+    );
     // One mapping of context paths as large as the node limit admits.
     let mut paths = String::from(
         "name: paths\nrules:\n  - effect: allow\n    actions: [a]\n    conditions:\n      context:\n",
@@ -213,20 +208,17 @@ fn hostile(c: &mut Criterion) {
     });
     let mut g = c.benchmark_group("hostile documents");
     g.sample_size(10);
+    // 24980 as "24,980", for the labels.
     let n = |n: usize| {
-        let s = n.to_string();
-        let (head, tail) = s.split_at(s.len() % 3);
-        let groups: Vec<&str> = tail
-            .as_bytes()
-            .chunks(3)
-            .map(|c| std::str::from_utf8(c).unwrap_or(""))
-            .collect();
-        [head]
-            .into_iter()
-            .chain(groups)
-            .filter(|g| !g.is_empty())
-            .collect::<Vec<_>>()
-            .join(",")
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(d);
+        }
+        out
     };
     let kib = guard::MAX_BYTES / 1024;
     for (name, text) in [
