@@ -307,7 +307,7 @@ fn session(audit: bool) -> Session {
         now: now(),
         random: [7; 8],
     };
-    match ffi::new_session(&config.to_string(), &host) {
+    match ffi::new_session(&config.to_string(), Vec::new(), &host) {
         Ok(s) => s,
         Err(err) => panic!("bench session must start: {}", err.message),
     }

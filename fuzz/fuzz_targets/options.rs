@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let host = host();
     let now = host.now;
     if which % 7 == 0 {
-        let _ = ffi::new_session(&text, &host);
+        let _ = ffi::new_session(&text, Vec::new(), &host);
         return;
     }
     let config = serde_json::json!({
@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
         "agent": {"id": "a", "trustTier": "verified"},
         "verify": {"secret": "meshguard-fuzz-secret-of-32-bytes-or-more"},
     });
-    let Ok(mut session) = ffi::new_session(&config.to_string(), &host) else {
+    let Ok(mut session) = ffi::new_session(&config.to_string(), Vec::new(), &host) else {
         panic!("the fixed session settings are refused");
     };
     let out = match which % 7 {

@@ -56,16 +56,32 @@ function secretFields(options) {
   return secret === undefined ? rest : { ...rest, secret };
 }
 
+/**
+ * Policy texts with their names, as two arrays of strings. They cross into the core
+ * as strings of their own, not inside the options' JSON, so the core's size limit
+ * refuses an oversized text before anything escapes or parses it.
+ */
 function policyList(policies) {
   if (!Array.isArray(policies)) {
     throw new MeshGuardError(`policies must be an array of YAML or JSON texts; got ${describe(policies)}`);
   }
-  return policies.map((p, i) => {
-    if (typeof p === "string") return p;
-    if (p && typeof p === "object" && typeof p.text === "string") return { name: String(p.name ?? `policies[${i}]`), text: p.text };
-    if (p && typeof p === "object") return { name: `policies[${i}]`, text: JSON.stringify(p) };
-    throw new MeshGuardError(`policies[${i}] must be a policy text, {name, text}, or a policy object; got ${describe(p)}`);
+  const names = [];
+  const texts = [];
+  policies.forEach((p, i) => {
+    if (typeof p === "string") {
+      names.push(`policies[${i}]`);
+      texts.push(p);
+    } else if (p && typeof p === "object" && typeof p.text === "string") {
+      names.push(String(p.name ?? `policies[${i}]`));
+      texts.push(p.text);
+    } else if (p && typeof p === "object") {
+      names.push(`policies[${i}]`);
+      texts.push(JSON.stringify(p));
+    } else {
+      throw new MeshGuardError(`policies[${i}] must be a policy text, {name, text}, or a policy object; got ${describe(p)}`);
+    }
   });
+  return { names, texts };
 }
 
 /**
@@ -127,12 +143,13 @@ export class MeshGuard {
     if (onAudit !== undefined && typeof onAudit !== "function") {
       throw new MeshGuardError(`onAudit must be a function; got ${describe(onAudit)}`);
     }
-    const config = { ...rest, policies: policyList(policies) };
+    const { names, texts } = policyList(policies);
+    const config = { ...rest };
     if (verify !== undefined) {
       requireObject(verify, "verify");
       config.verify = secretFields(verify);
     }
-    this.#core = call(() => new Core(json(config, "MeshGuard options"), Date.now(), new Uint8Array(0)));
+    this.#core = call(() => new Core(json(config, "MeshGuard options"), names, texts, Date.now(), new Uint8Array(0)));
     this.#onAudit = onAudit;
     if (onAudit) this.#core.setSink(true);
   }
@@ -208,7 +225,8 @@ export class MeshGuard {
 
   /** Replaces every policy at once, or changes nothing and throws `PolicyError`. Returns the warnings. */
   loadPolicies(policies) {
-    return JSON.parse(call(() => this.#core.loadPolicies(json(policyList(policies), "policies"))));
+    const { names, texts } = policyList(policies);
+    return JSON.parse(call(() => this.#core.loadPolicies(names, texts)));
   }
 
   /**

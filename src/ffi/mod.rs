@@ -1,5 +1,7 @@
 //! The layer every binding shares (after Cedar's `ffi`): plain functions over a
-//! [`Session`] whose inputs and outputs are JSON text. Each reads its arguments,
+//! [`Session`] whose inputs and outputs are JSON text, but for policy texts, which
+//! cross as strings of their own ([`PolicyText`]) so that the policy reader's size
+//! guard sees a text before anything escapes or parses it. Each reads its arguments,
 //! names the call and the path of anything wrong in the error, calls the session,
 //! and writes the result. The WebAssembly binding only moves strings across; the
 //! npm package's `MeshGuard` class, and the `meshguard` command built on it
@@ -18,12 +20,14 @@ use crate::explain::Explanation;
 use crate::json::{self, JsonError};
 use crate::rate_limit::Spent;
 use crate::session::{
-    AuditQuery, CheckOptions, HandoffOptions, IssueConfig, ManualEntry, PolicyText, SessionConfig,
+    AuditQuery, CheckOptions, HandoffOptions, IssueConfig, ManualEntry, SessionConfig,
 };
-pub use crate::session::{DEFAULT_MAX_INPUT_BYTES, ErrorCode, Host, Session, SessionError};
+pub use crate::session::{
+    DEFAULT_MAX_INPUT_BYTES, ErrorCode, Host, PolicyText, Session, SessionError,
+};
 use crate::time::Timestamp;
 
-/// The size limit of texts that carry whole policies (settings, `loadPolicies`).
+/// The size limit of the settings' JSON, which may carry whole policies.
 const POLICY_TEXT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The size limit of `issueAgentToken`'s arguments.
@@ -93,14 +97,28 @@ fn decision_json(
     Ok(out)
 }
 
-/// A session from its settings (`new MeshGuard(options)`).
-pub fn new_session(config: &str, host: &Host) -> Result<Session, SessionError> {
-    let config = parse(
+/// A session from its settings (`new MeshGuard(options)`) and the policy texts given
+/// beside them. The settings may carry `policies` themselves when `policies` is
+/// empty; given both ways, they are refused.
+pub fn new_session(
+    config: &str,
+    policies: Vec<PolicyText>,
+    host: &Host,
+) -> Result<Session, SessionError> {
+    let mut config = parse(
         config,
         "MeshGuard options",
         POLICY_TEXT_LIMIT,
         SessionConfig::from_json,
     )?;
+    if !policies.is_empty() {
+        if !config.policies.is_empty() {
+            return Err(SessionError::invalid(
+                "MeshGuard options: policies are given both in the options and beside them",
+            ));
+        }
+        config.policies = policies;
+    }
     Session::new(config, host)
 }
 
@@ -186,16 +204,12 @@ pub fn explain_handoff(
     decision_json(&handoff.decision, Some(&handoff.chain), Some(&explanation))
 }
 
-/// Replaces every policy (a JSON array of texts or `{name, text}`), or changes
-/// nothing on error; returns the warnings.
-pub fn load_policies(session: &mut Session, policies: &str) -> Result<String, SessionError> {
-    let policies = parse(
-        policies,
-        "policies",
-        POLICY_TEXT_LIMIT,
-        PolicyText::list_from_json,
-    )?;
-    to_json(&session.load_policies(&policies)?)
+/// Replaces every policy, or changes nothing on error; returns the warnings.
+pub fn load_policies(
+    session: &mut Session,
+    policies: &[PolicyText],
+) -> Result<String, SessionError> {
+    to_json(&session.load_policies(policies)?)
 }
 
 /// The warnings of the policies in force.

@@ -13,7 +13,7 @@ fn host() -> Host {
 fn session() -> Session {
     let policy = r#"{"name": "p", "rules": [{"effect": "allow", "actions": ["read:*"]}]}"#;
     let config = serde_json::json!({ "policies": [policy], "agent": {"id": "a"} });
-    new_session(&config.to_string(), &host()).unwrap()
+    new_session(&config.to_string(), Vec::new(), &host()).unwrap()
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn reseeding_redraws_the_default_trace_id_and_the_audit_ids() {
     );
 
     let config = r#"{"traceId": "run-7", "agent": {"id": "a"}}"#;
-    let mut given = new_session(config, &host()).unwrap();
+    let mut given = new_session(config, Vec::new(), &host()).unwrap();
     given.reseed([0xab; 8]);
     assert_eq!(given.trace_id(), "run-7");
 }
@@ -145,7 +145,7 @@ fn an_agent_spends_rate_limits_only_under_a_policy_that_applies_to_it_and_has_on
         {"effect": "allow", "actions": ["*"], "conditions": {"rateLimit": {"requestsPerMinute": 2}}}]}"#;
     let plain = r#"{"name": "p", "rules": [{"effect": "allow", "actions": ["read:*"]}]}"#;
     let config = serde_json::json!({ "policies": [limited, plain], "agent": {"id": "a"} });
-    let s = new_session(&config.to_string(), &host()).unwrap();
+    let s = new_session(&config.to_string(), Vec::new(), &host()).unwrap();
     assert!(!rate_limits(&s, "null").unwrap());
     assert!(rate_limits(&s, r#"{"id": "b", "tags": ["bot"]}"#).unwrap());
     assert!(!rate_limits(&s, r#"{"id": "b", "tags": ["human"]}"#).unwrap());
@@ -160,7 +160,7 @@ fn spent_rate_limits_carry_over_to_a_new_session() {
     let limited = r#"{"name": "l", "rules": [{"name": "r", "effect": "allow", "actions": ["*"],
         "conditions": {"rateLimit": {"requestsPerMinute": 1}}}]}"#;
     let config = serde_json::json!({ "policies": [limited], "agent": {"id": "a"} }).to_string();
-    let mut first = new_session(&config, &host()).unwrap();
+    let mut first = new_session(&config, Vec::new(), &host()).unwrap();
     let now = Timestamp::from_millis(1_000_000).unwrap();
     assert!(
         check(&mut first, "read:x", "{}", now)
@@ -173,7 +173,7 @@ fn spent_rate_limits_carry_over_to_a_new_session() {
         r#"[{"policy":"l","rule":"r","agent":"a","at":[1000000]}]"#
     );
 
-    let mut second = new_session(&config, &host()).unwrap();
+    let mut second = new_session(&config, Vec::new(), &host()).unwrap();
     restore_rate_limits(&second, &spent).unwrap();
     let d = check(&mut second, "read:x", "{}", now).unwrap();
     assert!(d.contains("rate limit exceeded"), "{d}");
@@ -187,21 +187,89 @@ fn spent_rate_limits_carry_over_to_a_new_session() {
 
 #[test]
 fn bad_settings_are_reported_with_the_path() {
-    let e = new_session(r#"{"verify": {"leewaySeconds": -1}}"#, &host())
+    let e = new_session(r#"{"verify": {"leewaySeconds": -1}}"#, Vec::new(), &host())
         .err()
         .unwrap();
     assert_eq!(
         e.message,
         "MeshGuard options: verify.leewaySeconds: expected a whole number from 0 to 4294967295, found -1"
     );
-    let e = new_session(r#"{"mode": "yolo"}"#, &host()).err().unwrap();
+    let e = new_session(r#"{"mode": "yolo"}"#, Vec::new(), &host())
+        .err()
+        .unwrap();
     assert_eq!(
         e.message,
         "unknown mode 'yolo': expected enforce, audit or bypass"
     );
-    let mut s = session();
+}
+
+fn named(name: &str, text: &str) -> PolicyText {
+    PolicyText::Named {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+#[test]
+fn policy_texts_cross_beside_the_settings_and_replace_each_other_whole() {
+    let reads = "name: reads\nrules:\n  - {effect: allow, actions: ['read:*']}\n";
+    let mut s = new_session(
+        r#"{"agent": {"id": "a"}}"#,
+        vec![named("reads.yaml", reads)],
+        &host(),
+    )
+    .unwrap();
+    assert!(rules(&s).unwrap().contains(r#""source":"reads.yaml""#));
+    let d = check(&mut s, "read:x", "{}", Timestamp::EPOCH).unwrap();
+    assert!(d.contains(r#""decision":"allow""#), "{d}");
+
+    // A bad text changes nothing, and its error names it and the line.
+    let e = load_policies(
+        &mut s,
+        &[named("bad.yaml", "name: b\nrules: [{effect: maybe}]\n")],
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .starts_with("bad.yaml, line 2, column 18: rules[0].effect"),
+        "{}",
+        e.message
+    );
+    assert!(rules(&s).unwrap().contains(r#""source":"reads.yaml""#));
+
+    let writes = "name: writes\nrules:\n  - {effect: allow, actions: ['write:*']}\n";
     assert_eq!(
-        load_policies(&mut s, r#"{"p": 1}"#).unwrap_err().message,
-        "policies: expected an array, found an object"
+        load_policies(&mut s, &[named("writes.yaml", writes)]).unwrap(),
+        "[]"
+    );
+    let d = check(&mut s, "read:x", "{}", Timestamp::EPOCH).unwrap();
+    assert!(d.contains(r#""decision":"deny""#), "{d}");
+}
+
+#[test]
+fn policy_texts_given_both_ways_are_refused() {
+    let policy = r#"{"name": "p", "rules": [{"effect": "allow", "actions": ["*"]}]}"#;
+    let config = serde_json::json!({ "policies": [policy] }).to_string();
+    let e = new_session(&config, vec![named("p", policy)], &host())
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.message,
+        "MeshGuard options: policies are given both in the options and beside them"
+    );
+}
+
+#[test]
+fn a_policy_text_past_the_size_limit_is_refused_before_it_is_read() {
+    let text = format!(
+        "name: big\ndescription: \"{}\"\nrules: []\n",
+        "\"".repeat(4 << 20)
+    );
+    let e = new_session("{}", vec![named("big.yaml", &text)], &host())
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.message,
+        "big.yaml, line 1, column 1: document is 4194340 bytes, more than the limit of 524288 bytes"
     );
 }

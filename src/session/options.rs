@@ -53,13 +53,6 @@ struct NamedText {
     text: String,
 }
 
-impl PolicyText {
-    /// An array of policy texts.
-    pub fn list_from_json(value: Value) -> Result<Vec<PolicyText>, JsonError> {
-        json::read(value)
-    }
-}
-
 impl<'de> Deserialize<'de> for PolicyText {
     /// A string, or `{name, text}`.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

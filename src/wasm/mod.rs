@@ -1,5 +1,6 @@
 //! The WebAssembly binding: converts and forwards to [`crate::ffi`], nothing more.
-//! Inputs and outputs are JSON strings; errors are thrown as the JSON of a
+//! Inputs and outputs are JSON strings, but for policy texts, which cross as arrays
+//! of names and texts; errors are thrown as the JSON of a
 //! [`SessionError`], which the JavaScript wrapper turns into `Error` subclasses.
 
 #[cfg(feature = "boundary-bench")]
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 use crate::ffi::conformance::Suite;
-use crate::ffi::{self, Host, Session, SessionError};
+use crate::ffi::{self, Host, PolicyText, Session, SessionError};
 use crate::time::Timestamp;
 
 fn thrown(e: SessionError) -> JsValue {
@@ -24,6 +25,22 @@ fn at(now_ms: f64) -> Result<Timestamp, JsValue> {
             "the host clock gave {now_ms}, not a time"
         )))
     })
+}
+
+/// Policy texts from their names and texts, which cross as arrays of strings.
+fn policies(names: Vec<String>, texts: Vec<String>) -> Result<Vec<PolicyText>, JsValue> {
+    if names.len() != texts.len() {
+        return Err(thrown(SessionError::invalid(format!(
+            "{} policy names for {} policy texts",
+            names.len(),
+            texts.len()
+        ))));
+    }
+    Ok(names
+        .into_iter()
+        .zip(texts)
+        .map(|(name, text)| PolicyText::Named { name, text })
+        .collect())
 }
 
 /// The first 8 bytes of `random`, zero-padded.
@@ -44,13 +61,20 @@ pub struct Core {
 #[wasm_bindgen]
 impl Core {
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str, now_ms: f64, random: &[u8]) -> Result<Core, JsValue> {
+    pub fn new(
+        config: &str,
+        policy_names: Vec<String>,
+        policy_texts: Vec<String>,
+        now_ms: f64,
+        random: &[u8],
+    ) -> Result<Core, JsValue> {
+        let policies = policies(policy_names, policy_texts)?;
         let host = Host {
             zones: Arc::new(zones::IntlZones),
             now: at(now_ms)?,
             random: seed(random),
         };
-        ffi::new_session(config, &host)
+        ffi::new_session(config, policies, &host)
             .map(|session| Core { session })
             .map_err(thrown)
     }
@@ -86,8 +110,13 @@ impl Core {
     }
 
     #[wasm_bindgen(js_name = loadPolicies)]
-    pub fn load_policies(&mut self, policies: &str) -> Result<String, JsValue> {
-        ffi::load_policies(&mut self.session, policies).map_err(thrown)
+    pub fn load_policies(
+        &mut self,
+        policy_names: Vec<String>,
+        policy_texts: Vec<String>,
+    ) -> Result<String, JsValue> {
+        let policies = policies(policy_names, policy_texts)?;
+        ffi::load_policies(&mut self.session, &policies).map_err(thrown)
     }
 
     pub fn warnings(&self) -> Result<String, JsValue> {

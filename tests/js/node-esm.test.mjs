@@ -189,6 +189,9 @@ test("bad input gets a clear error and the instance keeps answering", async (t) 
     ["a circular context", () => { const c = {}; c.self = c; m.check("read:x", { context: c }); }, MeshGuardError, /circular/i],
     ["a BigInt in the context", () => m.check("read:x", { context: { n: 1n } }), MeshGuardError, /BigInt/],
     ["policies that are not an array", () => m.loadPolicies("name: x"), MeshGuardError, /array/],
+    // Policy texts cross as strings of their own, so the size limit sees them first.
+    ["a 4 MiB policy text", () => m.loadPolicies([{ name: "big.yaml", text: `name: big\ndescription: "${'"'.repeat(4 << 20)}"` }]), PolicyError, /^big\.yaml, line 1, column 1: document is 4194329 bytes, more than the limit of 524288 bytes/],
+    ["a 4 MiB policy text at construction", () => new MeshGuard({ policies: ["x".repeat(4 << 20)] }), PolicyError, /^policies\[0\], line 1, column 1: document is 4194304 bytes/],
     ["options that are not an object", () => m.check("read:x", "fast"), MeshGuardError, /object/],
     ["an unknown mode", () => new MeshGuard({ mode: "yolo" }), MeshGuardError, /yolo/],
   ];
