@@ -8,6 +8,7 @@
 
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -32,11 +33,20 @@ function run(cmd, args, env = {}) {
 // 1. The core, with the `wasm` profile of Cargo.toml (speed for the crate's own code,
 //    size for its dependencies) and SIMD, which every runtime we target has. The
 //    output directory starts empty, so nothing of an earlier build is shipped.
+//    Dependencies' source paths (which panic locations carry) start at `cargo/`, not
+//    at this machine's Cargo home, so the .wasm does not depend on where it was
+//    built. The flags are passed encoded, so a path with spaces stays whole.
+function rustflags() {
+  const cargoHome = process.env.CARGO_HOME ?? join(homedir(), ".cargo");
+  const flags = ["-C", "target-feature=+simd128"];
+  for (const dir of ["registry", "git"]) flags.push(`--remap-path-prefix=${join(cargoHome, dir)}=cargo/${dir}`);
+  return flags;
+}
 rmSync(raw, { recursive: true, force: true });
 run(
   "wasm-pack",
   ["build", "--target", "web", "--profile", "wasm", "--no-pack", "--out-dir", raw, "--out-name", "meshguard_policy", "--", "--no-default-features", ...features],
-  { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: "-C target-feature=+simd128" },
+  { CARGO_ENCODED_RUSTFLAGS: rustflags().join("\x1f") },
 );
 
 // 2. A fresh package directory with the templates and the glue.

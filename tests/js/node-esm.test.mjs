@@ -2,6 +2,7 @@
 // vectors, and bad input of every kind.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -47,6 +48,13 @@ test("the package carries its license and its project's addresses, the same as t
   assert.match(readFileSync(join(root, "Cargo.toml"), "utf8"), new RegExp(`^repository = "${repo}"$`, "m"));
   assert.ok(pkg.keywords.includes("openai-agents"));
   for (const f of pkg.sideEffects) assert.ok(existsSync(join(dir, f)), `${f} is in the package`);
+});
+
+test("the .wasm names no directory of the machine that built it", () => {
+  const wasm = readFileSync(join(process.cwd(), "node_modules", "@meshguard", "policy", "meshguard_policy_bg.wasm"));
+  const cargoHome = process.env.CARGO_HOME ?? join(homedir(), ".cargo");
+  for (const dir of [cargoHome, homedir(), root].filter((d) => d.length > 1)) assert.equal(wasm.indexOf(dir), -1, `the .wasm holds ${dir}`);
+  assert.notEqual(wasm.indexOf("cargo/registry/"), -1, "dependencies' sources are named from cargo/");
 });
 
 test("check returns the decision with the fields of docs/decisions.md", () => {
