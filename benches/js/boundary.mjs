@@ -12,22 +12,21 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { agent, root, seed } from "./seed.mjs";
+
 const quick = process.argv.includes("--quick");
 const N = quick ? 5_000 : 30_000;
 const benchPkg = join(root, ".build", "pkg-boundary");
-const seed = readFileSync(join(root, "examples", "policies", "openai-support-agent.yaml"), "utf8");
 
 // node.mjs instantiates the module; Core is the class the package wraps.
 await import(pathToFileURL(join(benchPkg, "node.mjs")).href);
 const { Core } = await import(pathToFileURL(join(benchPkg, "glue", "meshguard_policy.js")).href);
 
-const agent = { id: "agent_support", name: "Customer Support Agent", trustTier: "verified", tags: ["openai", "support"] };
-const session = (audit) => new Core(JSON.stringify({ policies: [seed], agent, audit }), Date.now(), new Uint8Array(8));
+const session = (audit) => new Core(JSON.stringify({ agent, audit }), ["seed"], [seed], Date.now(), new Uint8Array(8));
 const now = Date.parse("2026-11-26T10:00:00Z");
 
 // Options of two sizes: what a tool call brings, and a larger one with nested context

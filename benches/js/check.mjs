@@ -13,28 +13,21 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { agent, options, requests, root, seed } from "./seed.mjs";
+
 const quick = process.argv.includes("--quick");
 const N = quick ? 20_000 : 200_000;
 const pkg = join(root, "pkg");
-const seed = readFileSync(join(root, "examples", "policies", "openai-support-agent.yaml"), "utf8");
 const cedarPolicy = readFileSync(join(root, "benches", "js", "seed-policy.cedar"), "utf8");
 
 const { MeshGuard } = await import(pathToFileURL(join(pkg, "node.mjs")).href);
 const cedar = await import("@cedar-policy/cedar-wasm/nodejs");
 
-// The same four requests for both engines, each with its expected answer.
-const agent = { id: "agent_support", name: "Customer Support Agent", trustTier: "verified", tags: ["openai", "support"] };
-const requests = [
-  { action: "write:refund", context: { amount: 50 }, cents: 5_000, expect: "allow" },
-  { action: "write:refund", context: { amount: 150 }, cents: 15_000, expect: "deny" },
-  { action: "write:email", now: "2026-11-26T10:00:00Z", hour: 10, expect: "allow" },
-  { action: "execute:computer_use", expect: "deny" },
-];
+// The same four requests (./seed.mjs) for both engines, each with its expected answer.
 const ours = (mesh) =>
   requests.map((r) => {
-    const options = { context: r.context, now: r.now };
-    return () => mesh.check(r.action, options).decision;
+    const opts = options(r);
+    return () => mesh.check(r.action, opts).decision;
   });
 
 cedar.preparsePolicySet("seed", { staticPolicies: cedarPolicy });

@@ -10,20 +10,13 @@
 // Child mode (one cold start, used by the above): node compare.mjs --cold <pkg-dir>
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+import { agent, options, requests, seed } from "./seed.mjs";
+
 const here = fileURLToPath(import.meta.url);
-const root = join(dirname(here), "..", "..");
-const seedPath = join(root, "examples", "policies", "openai-support-agent.yaml");
-const agent = { id: "agent_support", name: "Customer Support Agent", trustTier: "verified", tags: ["openai", "support"] };
-const requests = [
-  ["write:refund", { context: { amount: 50 } }],
-  ["write:refund", { context: { amount: 150 } }],
-  ["write:email", { now: "2026-11-26T10:00:00Z" }],
-  ["execute:computer_use", {}],
-];
+const calls = requests.map((r) => [r.action, options(r)]);
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const load = (dir) => import(pathToFileURL(join(dir, "node.mjs")).href);
 
@@ -32,9 +25,9 @@ if (process.argv[2] === "--cold") {
   const t0 = performance.now();
   const { MeshGuard } = await load(process.argv[3]);
   const t1 = performance.now();
-  const mesh = new MeshGuard({ policies: [readFileSync(seedPath, "utf8")], agent });
+  const mesh = new MeshGuard({ policies: [seed], agent });
   const t2 = performance.now();
-  if (mesh.check(...requests[0]).decision !== "allow") throw new Error("unexpected decision");
+  if (mesh.check(...calls[0]).decision !== requests[0].expect) throw new Error("unexpected decision");
   const t3 = performance.now();
   console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));
   process.exit(0);
@@ -48,14 +41,13 @@ if (dirs.length < 2) {
 const what = process.env.COMPARE ?? "all";
 
 if (what !== "cold") {
-  const seed = readFileSync(seedPath, "utf8");
   const meshes = [];
   for (const dir of dirs) {
     const { MeshGuard } = await load(dir);
     meshes.push(new MeshGuard({ policies: [seed], agent, audit: false }));
   }
   const run = (mesh, n) => {
-    for (let i = 0; i < n; i++) mesh.check(...requests[i % 4]);
+    for (let i = 0; i < n; i++) mesh.check(...calls[i % calls.length]);
   };
   for (const mesh of meshes) run(mesh, 50_000);
   const times = dirs.map(() => []);
