@@ -3,9 +3,10 @@
 // pays for every function that the first `new MeshGuard` and the first check run,
 // once. This script counts those functions and their bytes of code, for one or more
 // builds of the package: it adds a call to an imported `touch(index)` at the start of
-// every function (with binaryen), runs the cold path of benches/js/compare.mjs
-// against the instrumented copy, and sums the code-section sizes of the functions
-// that were touched. Not a test: it measures, it asserts only that the path ran.
+// every function (with binaryen), runs the cold start that benches/js/compare.mjs
+// times (`coldStart` in seed.mjs) against the instrumented copy, and sums the
+// code-section sizes of the functions that were touched. Not a test: it measures,
+// and asserts only that the cold start reached its decision.
 //
 // Usage: node benches/js/first-use.mjs [<pkg-dir>...]   (default: pkg/)
 // A build with function names (a `name` section) also lists the largest functions.
@@ -15,11 +16,11 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 import binaryen from "binaryen";
 
-import { agent, options, requests, seed } from "./seed.mjs";
+import { coldStart } from "./seed.mjs";
 
 const here = fileURLToPath(import.meta.url);
 const WASM = "meshguard_policy_bg.wasm";
@@ -31,14 +32,10 @@ if (process.argv[2] === "--child") {
   WebAssembly.Instance = function (module, imports) {
     return new Instance(module, { ...imports, "meshguard:first-use": { touch: (i) => touched.add(i) } });
   };
-  const { MeshGuard } = await import(pathToFileURL(join(process.argv[3], "node.mjs")).href);
-  const afterImport = [...touched];
-  const mesh = new MeshGuard({ policies: [seed], agent });
-  const afterLoad = [...touched];
-  if (mesh.check(requests[0].action, options(requests[0])).decision !== requests[0].expect) {
-    throw new Error("unexpected decision");
-  }
-  console.log(JSON.stringify({ afterImport, afterLoad, afterCheck: [...touched] }));
+  const after = [];
+  await coldStart(process.argv[3], () => after.push([...touched]));
+  const [afterImport, afterLoad, afterCheck] = after;
+  console.log(JSON.stringify({ afterImport, afterLoad, afterCheck }));
   process.exit(0);
 }
 

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const seed = readFileSync(join(root, "examples", "policies", "openai-support-agent.yaml"), "utf8");
@@ -17,3 +17,17 @@ export const requests = [
 ];
 /** A request's check options. */
 export const options = (r) => ({ context: r.context, now: r.now });
+
+/**
+ * A cold start: imports the package in `dir`, loads the seed policy, makes the first
+ * check (asserting its decision), and calls `mark()` after each of the three steps.
+ */
+export async function coldStart(dir, mark) {
+  const { MeshGuard } = await import(pathToFileURL(join(dir, "node.mjs")).href);
+  mark();
+  const mesh = new MeshGuard({ policies: [seed], agent });
+  mark();
+  const [first] = requests;
+  if (mesh.check(first.action, options(first)).decision !== first.expect) throw new Error("unexpected decision");
+  mark();
+}
