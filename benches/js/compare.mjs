@@ -10,15 +10,14 @@
 // Child mode (one cold start, used by the above): node compare.mjs --cold <pkg-dir>
 
 import { execFileSync } from "node:child_process";
-import { basename, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { basename, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-import { agent, coldStart, options, requests, seed } from "./seed.mjs";
+import { agent, coldStart, loadPackage, options, requests, seed } from "./seed.mjs";
 
 const here = fileURLToPath(import.meta.url);
 const calls = requests.map((r) => [r.action, options(r)]);
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-const load = (dir) => import(pathToFileURL(join(dir, "node.mjs")).href);
 
 if (process.argv[2] === "--cold") {
   // Import, first load of the seed policy, first check: milliseconds of each.
@@ -38,7 +37,7 @@ const what = process.env.COMPARE ?? "all";
 if (what !== "cold") {
   const meshes = [];
   for (const dir of dirs) {
-    const { MeshGuard } = await load(dir);
+    const { MeshGuard } = await loadPackage(dir);
     meshes.push(new MeshGuard({ policies: [seed], agent, audit: false }));
   }
   const run = (mesh, n) => {

@@ -68,7 +68,7 @@ function bodySizes(bytes) {
   throw new Error("the module has no code section");
 }
 
-/** The instrumented module, and the defined functions' names (null when stripped). */
+/** The instrumented module, and the defined functions' names (binaryen's numbers when the module has no `name` section). */
 function instrument(bytes) {
   const m = binaryen.readBinary(bytes);
   const F = binaryen.Features;
@@ -105,7 +105,7 @@ for (const dir of dirs) {
     const load = run.afterLoad.filter((i) => !run.afterImport.includes(i));
     const check = run.afterCheck.filter((i) => !run.afterLoad.includes(i));
     results[dir] = {
-      module: { functions: sizes.length, bytes: sum(sizes.map((_, i) => i)) },
+      module: { functions: sizes.length, bytes: sizes.reduce((s, n) => s + n, 0) },
       import: { functions: run.afterImport.length, bytes: sum(run.afterImport) },
       firstLoad: { functions: load.length, bytes: sum(load) },
       firstCheck: { functions: check.length, bytes: sum(check) },

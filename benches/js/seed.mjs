@@ -18,12 +18,15 @@ export const requests = [
 /** A request's check options. */
 export const options = (r) => ({ context: r.context, now: r.now });
 
+/** The package built in `dir` (a directory like pkg/), as Node's ES module entry. */
+export const loadPackage = (dir) => import(pathToFileURL(join(dir, "node.mjs")).href);
+
 /**
  * A cold start: imports the package in `dir`, loads the seed policy, makes the first
  * check (asserting its decision), and calls `mark()` after each of the three steps.
  */
 export async function coldStart(dir, mark) {
-  const { MeshGuard } = await import(pathToFileURL(join(dir, "node.mjs")).href);
+  const { MeshGuard } = await loadPackage(dir);
   mark();
   const mesh = new MeshGuard({ policies: [seed], agent });
   mark();
